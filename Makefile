@@ -1,0 +1,33 @@
+# Makefile - the one entry point for building, testing and running sesame.
+#
+#   make          the module for the running kernel (when its headers are
+#                 installed) and the user-space programs
+#   make demo     boot the emulated Raspberry Pi 3, open the door, show pulses
+#   make check    every test; this is what CI runs (.ci/run)
+#
+# Each part keeps its rules in its own fragment (driver/driver.mk, ...).
+# Everything generated goes under build/; `make clean` removes it. Targets
+# that need Debian packages install them first through scripts/deps.sh.
+
+VERSION := $(shell cat VERSION)
+BUILD   := build
+DEPS    := scripts/deps.sh
+
+.PHONY: all check demo clean
+.DEFAULT_GOAL := all
+
+# Fragments add their parts to these.
+ALL_TARGETS   :=
+CHECK_TARGETS :=
+
+include driver/driver.mk
+include tests/unit/unit.mk
+
+all: $(ALL_TARGETS)
+
+# The order is from fast to slow, so a broken build fails early.
+check: $(CHECK_TARGETS)
+	@echo "make check: all tests passed"
+
+clean:
+	rm -rf $(BUILD)

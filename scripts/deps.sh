@@ -1,0 +1,79 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages a part of sesame needs.
+#
+# Usage: scripts/deps.sh GROUP...   (groups: build unit lint pi bridge)
+#
+# Every make target that needs packages calls this first, so the README's two
+# commands work on a fresh machine. It only asks apt for what is missing, so a
+# second run costs a dpkg query and nothing else. Needs root (or sudo) only
+# when something must be installed.
+set -eu
+
+# The arm64 guest kernel moves with Debian's point releases: resolve its
+# version from the archive instead of writing it down.
+kver=
+guest_kver() {
+	[ -n "$kver" ] || kver=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(.*\)-arm64:arm64$/\1/p' | head -n 1)
+	echo "$kver"
+}
+
+pkgs_for() {
+	case "$1" in
+	build)	echo build-essential pkg-config ;;
+	unit)	echo libcmocka-dev clang libclang-rt-14-dev valgrind ;;
+	lint)	echo sparse linux-source-6.1 xz-utils dt-schema \
+			device-tree-compiler linux-kbuild-6.1 \
+			"linux-headers-$(guest_kver)-$(dpkg --print-architecture)" ;;
+	pi)	echo qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
+			device-tree-compiler cpio python3 gnuplot-nox ;;
+	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
+			mosquitto mosquitto-clients openssl ;;
+	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
+	esac
+}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+updated=
+apt_update() {
+	[ -n "$updated" ] && return 0
+	as_root apt-get update -qq
+	updated=1
+}
+
+# Guest packages (kernel, busybox, arm64 libraries) are downloaded, never
+# installed, but apt must know the arm64 archive to find them.
+need_arm64=
+for group in "$@"; do
+	case "$group" in pi|lint) need_arm64=1 ;; esac
+done
+if [ -n "$need_arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	as_root dpkg --add-architecture arm64
+	updated=
+	apt_update
+fi
+if [ -n "$need_arm64" ]; then
+	kver=$(guest_kver)
+	if [ -z "$kver" ]; then
+		apt_update
+		kver=$(guest_kver)
+	fi
+fi
+
+missing=
+for group in "$@"; do
+	for p in $(pkgs_for "$group"); do
+		status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+		[ "$status" = "install ok installed" ] || missing="$missing $p"
+	done
+done
+[ -n "$missing" ] || exit 0
+
+echo "deps.sh: installing$missing"
+apt_update
+as_root env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null

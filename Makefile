@@ -21,6 +21,7 @@ ALL_TARGETS   :=
 CHECK_TARGETS :=
 
 include driver/driver.mk
+include dts/dts.mk
 include tests/unit/unit.mk
 
 all: $(ALL_TARGETS)

@@ -13,7 +13,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # Copies the module sources into $(1) and builds them with make arguments $(2).
 define kbuild_module
 	rm -rf $(1) && mkdir -p $(1)/driver
-	cp Kbuild $(1)/ && cp driver/*.c driver/*.h $(1)/driver/
+	cp Kbuild VERSION $(1)/ && cp driver/*.c driver/*.h $(1)/driver/
 	$(MAKE) -C $(2) M=$(abspath $(1)) modules
 endef
 
@@ -45,3 +45,44 @@ guest:
 module-arm64: guest
 	$(call kbuild_module,$(BUILD)/module-arm64,$(GUEST)/headers $(CROSS_ARM64))
 	@echo "built $(BUILD)/module-arm64/sesame.ko for $$(cat $(GUEST)/kver)"
+
+# Lint: checkpatch --strict (from Debian's linux-source), and W=1 + sparse
+# builds for the host arch (Debian's headers of the guest's version) and for
+# arm64. Any message at all fails: the standard is "quiet", not "no errors".
+CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
+LINT_LOG   := $(BUILD)/lint
+
+$(CHECKPATCH):
+	@$(DEPS) lint
+	mkdir -p $(BUILD)/checkpatch
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(BUILD)/checkpatch \
+		--strip-components=1 linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+.PHONY: check-driver-lint
+CHECK_TARGETS += check-driver-lint
+
+check-driver-lint: $(CHECKPATCH) guest
+	@mkdir -p $(LINT_LOG)
+	perl $(CHECKPATCH) --strict --no-tree --terse --no-summary -f \
+		driver/*.c driver/*.h > $(LINT_LOG)/checkpatch.txt || true
+	@if [ -s $(LINT_LOG)/checkpatch.txt ]; then \
+		cat $(LINT_LOG)/checkpatch.txt; echo "checkpatch --strict: not quiet"; exit 1; fi
+	@echo "checkpatch --strict: quiet"
+	kdir=/usr/src/linux-headers-$$(sed 's/-arm64$$//' $(GUEST)/kver)-$$(dpkg --print-architecture); \
+	$(MAKE) --no-print-directory lint-build LINT_NAME=host LINT_KDIR="$$kdir"
+	$(MAKE) --no-print-directory lint-build LINT_NAME=arm64 \
+		LINT_KDIR="$(GUEST)/headers $(CROSS_ARM64)"
+
+# One W=1 + sparse (C=2: every file) build; fails on any warning line.
+.PHONY: lint-build
+lint-build:
+	$(call kbuild_module,$(BUILD)/lint-$(LINT_NAME),$(LINT_KDIR) W=1 C=2) \
+		> $(LINT_LOG)/build-$(LINT_NAME).txt 2>&1 || \
+		{ cat $(LINT_LOG)/build-$(LINT_NAME).txt; exit 1; }
+	@if grep -E 'warning|error|sparse' $(LINT_LOG)/build-$(LINT_NAME).txt \
+		| grep -v 'Skipping BTF'; then \
+		echo "W=1/sparse build for $(LINT_NAME): not quiet"; exit 1; fi
+	@grep -c '  CHECK ' $(LINT_LOG)/build-$(LINT_NAME).txt | \
+		xargs printf 'W=1 + sparse build for $(LINT_NAME): quiet (%s files checked)\n'

@@ -1,0 +1,2 @@
+/* kernel.h - user-space stand-in for <linux/kernel.h>: snprintf() (see tests/shim/README). */
+#include <stdio.h>

@@ -84,5 +84,4 @@ lint-build:
 	@if grep -E 'warning|error|sparse' $(LINT_LOG)/build-$(LINT_NAME).txt \
 		| grep -v 'Skipping BTF'; then \
 		echo "W=1/sparse build for $(LINT_NAME): not quiet"; exit 1; fi
-	@grep -c '  CHECK ' $(LINT_LOG)/build-$(LINT_NAME).txt | \
-		xargs printf 'W=1 + sparse build for $(LINT_NAME): quiet (%s files checked)\n'
+	@echo "W=1 + sparse build for $(LINT_NAME): quiet"

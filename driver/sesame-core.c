@@ -358,14 +358,3 @@ s64 sesame_next_boundary(s64 boundary, s64 now, u32 period_ns, u32 *skipped)
 	*skipped = (u32)(k - 1);
 	return boundary + (s64)k * period_ns;
 }
-
-/*
- * When to wake for a falling edge due at @rise + @width_ns: @busy_ns early,
- * to busy-wait the rest, as hrtimer lateness alone would miss the width.
- */
-s64 sesame_fall_wake(s64 rise, u32 width_ns, u32 busy_ns)
-{
-	if (busy_ns > width_ns)
-		busy_ns = width_ns;
-	return rise + width_ns - busy_ns;
-}

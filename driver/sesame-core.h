@@ -119,6 +119,5 @@ int sesame_format_status(char *buf, size_t size, const struct sesame_cfg *cfg,
  */
 bool sesame_rise_in_time(s64 boundary, s64 now, u32 period_ns, u32 width_ns);
 s64 sesame_next_boundary(s64 boundary, s64 now, u32 period_ns, u32 *skipped);
-s64 sesame_fall_wake(s64 rise, u32 width_ns, u32 busy_ns);
 
 #endif /* SESAME_CORE_H */

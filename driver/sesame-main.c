@@ -35,7 +35,7 @@
 static unsigned int busy_wait_us = 50;
 module_param(busy_wait_us, uint, 0444);
 MODULE_PARM_DESC(busy_wait_us,
-		 "Busy-wait budget before each falling edge, in us (0: off; max 500). Per device in sysfs.");
+		 "Busy-wait budget before each edge, in us (0: off; max 500). Per device in sysfs.");
 
 /* Device names in use: two nodes with the same label must not collide. */
 static DEFINE_MUTEX(sesame_names_lock);

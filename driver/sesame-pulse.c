@@ -2,13 +2,16 @@
 /*
  * sesame-pulse.c - the pulse engine: one hard hrtimer per servo.
  *
- * Each period the timer fires twice: at the period boundary, to raise the
- * line, and shortly before the falling edge is due, to busy-wait the rest
- * and lower it. Boundaries lie on a fixed grid, so lateness never adds up;
- * the fall is timed from when the rise really happened, because the high
- * time is what positions the servo. What each period sends is decided by
- * sesame_motion_boundary(), at the boundary only: a new position, `stop`,
- * the idle stop and removal therefore never cut or stretch a pulse.
+ * Each period the timer fires twice, shortly before each edge is due, and
+ * busy-waits the rest: hrtimer lateness alone would miss the width by tens
+ * of microseconds. Both edges take the same path (wake, wait, write the
+ * line), so that what delays one delays the other alike. Boundaries lie on
+ * a fixed grid, so lateness never adds up; the fall is timed from when the
+ * rise really happened, because the high time positions the servo.
+ *
+ * What each period sends is decided by sesame_motion_boundary(), at the
+ * boundary only: a new position, `stop`, the idle stop and removal
+ * therefore never cut or stretch a pulse.
  */
 #include <linux/gpio/consumer.h>
 #include <linux/hrtimer.h>
@@ -38,19 +41,41 @@ static void sesame_notify(struct irq_work *work)
 	wake_up_interruptible(&s->waitq);
 }
 
+/*
+ * Busy-waits until @due. We asked to wake at most the busy-wait budget
+ * early, and hrtimers never fire early: the budget bounds this loop.
+ */
+static s64 sesame_wait_until(s64 due)
+{
+	s64 now = ktime_get();
+
+	while (now < due) {
+		cpu_relax();
+		now = ktime_get();
+	}
+	return now;
+}
+
+/* Sleeps until the edge due at @due, less the busy-wait budget. */
+static enum hrtimer_restart sesame_wake_for(struct sesame *s, s64 due)
+{
+	hrtimer_set_expires(&s->timer, due - s->busy_ns);
+	return HRTIMER_RESTART;
+}
+
 /* At a period boundary: raise the line, or skip or end the period. */
 static enum hrtimer_restart sesame_rise(struct sesame *s)
 {
 	u32 period_ns = sesame_period_ns(s);
-	u32 width_ns, busy_ns, skipped;
 	enum sesame_step step;
+	u32 width_ns, skipped;
 	bool changed;
 	s64 now;
 
 	raw_spin_lock(&s->lock);
 	step = sesame_motion_boundary(&s->motion, &s->cfg, s->boundary, &changed);
 	width_ns = s->motion.pulse_us * NSEC_PER_USEC;
-	busy_ns = s->busy_wait_ns;
+	s->busy_ns = s->busy_wait_ns;
 	if (changed)
 		sesame_status_changed(s);
 	if (step == SESAME_STEP_STOP)
@@ -62,16 +87,17 @@ static enum hrtimer_restart sesame_rise(struct sesame *s)
 	if (step == SESAME_STEP_STOP)
 		return HRTIMER_NORESTART;
 
-	now = ktime_get();
-	if (step == SESAME_STEP_PULSE &&
-	    sesame_rise_in_time(s->boundary, now, period_ns, width_ns)) {
-		gpiod_set_value(s->gpio, 1);
-		s->line_high = true;
-		s->rise_late = now - s->boundary;
-		s->fall_due = now + width_ns;
-		hrtimer_set_expires(&s->timer,
-				    sesame_fall_wake(now, width_ns, busy_ns));
-		return HRTIMER_RESTART;
+	if (step == SESAME_STEP_PULSE) {
+		now = sesame_wait_until(s->boundary);
+		if (sesame_rise_in_time(s->boundary, now, period_ns, width_ns)) {
+			gpiod_set_value(s->gpio, 1);
+			s->line_high = true;
+			s->rise_late = now - s->boundary;
+			s->fall_due = now + width_ns;
+			return sesame_wake_for(s, s->fall_due);
+		}
+	} else {
+		now = ktime_get();
 	}
 
 	/* A tick without a pulse, or a rise too late to fit its period. */
@@ -81,26 +107,17 @@ static enum hrtimer_restart sesame_rise(struct sesame *s)
 		s->stats.missed_periods += skipped + 1;
 		raw_spin_unlock(&s->lock);
 	}
-	hrtimer_set_expires(&s->timer, s->boundary);
-	return HRTIMER_RESTART;
+	return sesame_wake_for(s, s->boundary);
 }
 
-/* Just before the falling edge: busy-wait for it, then plan the next period. */
+/* At the falling edge: lower the line, then plan the next period. */
 static enum hrtimer_restart sesame_fall(struct sesame *s)
 {
 	u32 period_ns = sesame_period_ns(s);
 	u32 skipped;
 	s64 now, late;
 
-	/*
-	 * hrtimers never fire early and we asked to wake at most the
-	 * busy-wait budget before the edge: that budget bounds this loop.
-	 */
-	now = ktime_get();
-	while (now < s->fall_due) {
-		cpu_relax();
-		now = ktime_get();
-	}
+	now = sesame_wait_until(s->fall_due);
 	gpiod_set_value(s->gpio, 0);
 	s->line_high = false;
 
@@ -109,15 +126,13 @@ static enum hrtimer_restart sesame_fall(struct sesame *s)
 
 	raw_spin_lock(&s->lock);
 	s->stats.pulses++;
-	if (late > SESAME_LATE_NS)
-		s->stats.late_edges++;
+	s->stats.late_edges += (s->rise_late > SESAME_LATE_NS) + (late > SESAME_LATE_NS);
 	s->stats.max_late_ns = max_t(u64, s->stats.max_late_ns, late);
 	s->stats.max_rise_late_ns = max_t(u64, s->stats.max_rise_late_ns, s->rise_late);
 	s->stats.missed_periods += skipped;
 	raw_spin_unlock(&s->lock);
 
-	hrtimer_set_expires(&s->timer, s->boundary);
-	return HRTIMER_RESTART;
+	return sesame_wake_for(s, s->boundary);
 }
 
 static enum hrtimer_restart sesame_pulse_timer(struct hrtimer *timer)

@@ -22,14 +22,14 @@
 
 #include "sesame-core.h"
 
-/* A falling edge later than this after its due time counts as late. */
+/* An edge later than this after its due time counts as late. */
 #define SESAME_LATE_NS		5000
-/* Upper bound of the busy-wait budget per falling edge, in microseconds. */
+/* Upper bound of the busy-wait budget per edge, in microseconds. */
 #define SESAME_BUSY_WAIT_MAX_US	500
 
 struct sesame_stats {
 	u64 pulses;		/* pulses sent */
-	u64 late_edges;		/* falling edges more than SESAME_LATE_NS late */
+	u64 late_edges;		/* edges more than SESAME_LATE_NS late */
 	u64 missed_periods;	/* periods without their pulse: callback too late */
 	u64 max_late_ns;	/* latest falling edge */
 	u64 max_rise_late_ns;	/* latest rising edge, against its boundary */
@@ -66,6 +66,7 @@ struct sesame {
 	s64 boundary;			/* start of the current period */
 	s64 fall_due;			/* when the line must go low */
 	s64 rise_late;			/* how late the last rise was */
+	u32 busy_ns;			/* busy-wait budget of this period */
 
 	/* Readers learn of changes made in the timer through this. */
 	struct irq_work notify;

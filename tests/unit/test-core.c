@@ -307,15 +307,6 @@ static void test_rise_in_time(void **state)
 	assert_false(sesame_rise_in_time(b, b + 50001, 2500000, 2400000));
 }
 
-static void test_fall_wake(void **state)
-{
-	(void)state;
-	assert_int_equal(sesame_fall_wake(1000, 2000, 0), 3000);
-	assert_int_equal(sesame_fall_wake(1000, 2000, 500), 2500);
-	/* The budget never moves the wake before the rise. */
-	assert_int_equal(sesame_fall_wake(1000, 2000, 5000), 1000);
-}
-
 /* Runs boundaries every period from *t until one returns @want; returns it. */
 static s64 run_until(struct sesame_motion *m, const struct sesame_cfg *cfg,
 		     s64 *t, enum sesame_step want, int max_periods)
@@ -500,7 +491,6 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_next_boundary),
 		cmocka_unit_test(test_rise_in_time),
-		cmocka_unit_test(test_fall_wake),
 		cmocka_unit_test(test_open_hold_autoclose_idle),
 		cmocka_unit_test(test_stop_during_hold_still_closes),
 		cmocka_unit_test(test_moves_restart_clocks),

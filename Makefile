@@ -23,6 +23,7 @@ CHECK_TARGETS :=
 include driver/driver.mk
 include dts/dts.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 all: $(ALL_TARGETS)
 

@@ -255,6 +255,10 @@ enum sesame_step sesame_motion_boundary(struct sesame_motion *m,
 {
 	*changed = false;
 
+	/* Nothing was ever commanded: there is no width to send. */
+	if (m->state == SESAME_STATE_UNKNOWN)
+		return SESAME_STEP_STOP;
+
 	if (m->fresh) {
 		m->fresh = false;
 		m->hold = m->state == SESAME_STATE_OPEN && cfg->hold_ms != 0;

@@ -452,6 +452,22 @@ static void test_halt_stops_at_next_boundary(void **state)
 	assert_true(changed);
 }
 
+/* Found by tests/fuzz/fuzz-command (empty input): no command, no pulse. */
+static void test_boundary_before_any_command_sends_nothing(void **state)
+{
+	struct sesame_motion m = { 0 };
+	bool changed;
+
+	(void)state;
+	assert_int_equal(sesame_motion_boundary(&m, &defaults, 0, &changed), SESAME_STEP_STOP);
+	assert_false(changed);
+	assert_false(m.pulsing);
+	command(&m, &defaults, "stop");
+	assert_int_equal(sesame_motion_boundary(&m, &defaults, PERIOD, &changed),
+			 SESAME_STEP_STOP);
+	assert_false(m.pulsing);
+}
+
 static void test_status_line(void **state)
 {
 	struct sesame_motion m = { 0 };
@@ -495,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_stop_during_hold_still_closes),
 		cmocka_unit_test(test_moves_restart_clocks),
 		cmocka_unit_test(test_halt_stops_at_next_boundary),
+		cmocka_unit_test(test_boundary_before_any_command_sends_nothing),
 		cmocka_unit_test(test_status_line),
 	};
 

@@ -63,9 +63,12 @@ static int sesame_read_u32(struct device *dev, const char *prop, u32 *val)
 
 	if (!device_property_present(dev, prop))
 		return 0;
+	/* Reading one u32 would silently take the first of several cells. */
+	if (device_property_count_u32(dev, prop) != 1)
+		return dev_err_probe(dev, -EINVAL, "%s: must be one 32-bit cell\n", prop);
 	err = device_property_read_u32(dev, prop, val);
 	if (err)
-		return dev_err_probe(dev, err, "%s: must be one 32-bit cell\n", prop);
+		return dev_err_probe(dev, err, "%s: cannot read it\n", prop);
 	return 0;
 }
 
@@ -191,14 +194,21 @@ static int sesame_probe(struct platform_device *pdev)
 	if (err)
 		return err;
 
-	/* Driven low from here on: the servo must not twitch at boot. */
-	s->gpio = devm_gpiod_get(dev, "servo", GPIOD_OUT_LOW);
+	/*
+	 * Taken as it is (the overlay holds it as an input pulled low), so
+	 * that a GPIO refused below is never touched.
+	 */
+	s->gpio = devm_gpiod_get(dev, "servo", GPIOD_ASIS);
 	if (IS_ERR(s->gpio))
 		return dev_err_probe(dev, PTR_ERR(s->gpio),
 				     "servo-gpios: cannot get the GPIO\n");
 	if (gpiod_cansleep(s->gpio))
 		return dev_err_probe(dev, -EINVAL,
 				     "servo-gpios: this GPIO can sleep, so a timer cannot drive it; use a SoC GPIO\n");
+	/* Driven low from here on: the servo must not twitch at boot. */
+	err = gpiod_direction_output(s->gpio, 0);
+	if (err)
+		return dev_err_probe(dev, err, "servo-gpios: cannot drive it low\n");
 	gpiod_set_consumer_name(s->gpio, s->name);
 
 	sesame_pulse_init(s, min_t(u32, busy_wait_us, SESAME_BUSY_WAIT_MAX_US));

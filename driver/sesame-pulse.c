@@ -7,7 +7,8 @@
  * of microseconds. Both edges take the same path (wake, wait, write the
  * line), so that what delays one delays the other alike. Boundaries lie on
  * a fixed grid, so lateness never adds up; the fall is timed from when the
- * rise really happened, because the high time positions the servo.
+ * rise really happened (after the line was written), because the high time
+ * positions the servo: a pulse may come out a little long, never short.
  *
  * What each period sends is decided by sesame_motion_boundary(), at the
  * boundary only: a new position, `stop`, the idle stop and removal
@@ -91,6 +92,12 @@ static enum hrtimer_restart sesame_rise(struct sesame *s)
 		now = sesame_wait_until(s->boundary);
 		if (sesame_rise_in_time(s->boundary, now, period_ns, width_ns)) {
 			gpiod_set_value(s->gpio, 1);
+			/*
+			 * Time the fall from after the write: whatever delayed
+			 * the write can then only lengthen the pulse, never
+			 * make a runt of it.
+			 */
+			now = ktime_get();
 			s->line_high = true;
 			s->rise_late = now - s->boundary;
 			s->fall_due = now + width_ns;

@@ -1,0 +1,82 @@
+#!/bin/sh
+# initramfs.sh - the emulated Pi 3's root file system: a static busybox, the
+# rig's init, kernel modules, a test script and whatever else a test needs.
+#
+# Usage: initramfs.sh -o OUT.cpio.gz -t TEST.sh [-g GUESTDIR]
+#                     [-k FILE.ko]... [-m MODULE]... [-f SRC[:DEST]]...
+#   -t  the script the guest runs (busybox sh); see rig/init for what it gets
+#   -k  a module built here (e.g. sesame.ko), put in /lib/modules/
+#   -m  a module of the guest kernel by name (e.g. gpio-sim), put in
+#       /lib/modules/ with the modules it depends on, loaded by init
+#   -f  a file or directory to copy into the guest, at DEST (default: /opt/
+#       plus its name)
+# bcm2835_wdt is always included: without it `poweroff -f` halts and qemu
+# never exits. init loads the -m modules; -k modules are left to the test.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+out= test= guest=build/guest kos= mods=bcm2835_wdt files=
+usage() { sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while getopts o:t:g:k:m:f: opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	t) test=$OPTARG ;;
+	g) guest=$OPTARG ;;
+	k) kos="$kos $OPTARG" ;;
+	m) mods="$mods $OPTARG" ;;
+	f) files="$files $OPTARG" ;;
+	*) usage ;;
+	esac
+done
+[ -n "$out" ] && [ -n "$test" ] || usage
+
+kver=$(cat "$guest/kver" 2>/dev/null) || { echo "initramfs.sh: no guest in $guest; run make guest" >&2; exit 1; }
+moddir=$guest/image/lib/modules/$kver
+busybox=$guest/busybox/bin/busybox
+[ -x "$busybox" ] || { echo "initramfs.sh: no busybox in $guest" >&2; exit 1; }
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/bin "$root"/dev "$root"/proc "$root"/sys "$root"/tmp \
+	"$root"/lib/modules "$root"/opt "$root"/results
+cp "$busybox" "$root/bin/busybox"
+cp "$here/init" "$root/init"
+cp "$here/rig.sh" "$root/lib/rig.sh"
+cp "$test" "$root/test.sh"
+chmod 755 "$root/init" "$root/test.sh"
+
+for ko in $kos; do
+	cp "$ko" "$root/lib/modules/"
+done
+
+# A kernel module by name, after the modules it depends on (modinfo reads
+# arm64 .ko files on any host). load-order lists them for init, dependencies
+# first.
+add_module() {
+	local name path dep
+	name=$(echo "$1" | tr - _)
+	grep -qx "$name" "$root/lib/modules/load-order" && return 0
+	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1)
+	[ -n "$path" ] || { echo "initramfs.sh: no module $1 in $moddir" >&2; exit 1; }
+	for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
+		add_module "$dep"
+	done
+	cp "$path" "$root/lib/modules/$name.ko"
+	echo "$name" >> "$root/lib/modules/load-order"
+}
+: > "$root/lib/modules/load-order"
+for mod in $mods; do
+	add_module "$mod"
+done
+
+for spec in $files; do
+	src=${spec%%:*}
+	dest=${spec#*:}
+	[ "$dest" != "$spec" ] || dest=/opt/$(basename "$src")
+	mkdir -p "$root$(dirname "$dest")"
+	cp -a "$src" "$root$dest"
+done
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$out.tmp"
+mv "$out.tmp" "$out"

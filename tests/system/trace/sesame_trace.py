@@ -1,0 +1,515 @@
+#!/usr/bin/env python3
+"""sesame_trace.py - what the GPIO line did, from the emulated Pi's ftrace.
+
+Reads the text of /sys/kernel/tracing/trace (trace_clock mono) with the
+gpio_value, hrtimer_start and hrtimer_expire_entry events and the test's
+trace_marker lines, and turns it into:
+  - edges and pulses of each GPIO line (widths, periods, runts, gaps);
+  - the edge times the driver programmed (its hrtimer_start expiries), as
+    exact nanoseconds, and how late each edge and each callback came;
+  - a text timeline, statistics (JSON) and a PNG plot (gnuplot).
+
+Used as a library by the system tests and as a command:
+  sesame_trace.py RESULTS [--gpio N] [--timer FUNC] [--busy-us N]
+                  [--timeline] [--stats FILE.json] [--plot FILE.png]
+RESULTS is a guest's results folder (with trace, and dev-* snapshots that
+tell each device's GPIO and configuration) or a trace file.
+
+The trace prints times in microseconds, so observed edges are known to 1 us;
+hrtimer expiries and callback start times (now=) are exact nanoseconds.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+NS_PER_US = 1000
+NS_PER_S = 1000000000
+
+# "   task-pid   [cpu] flags   123.456789: event: text"
+LINE_RE = re.compile(
+    r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<flags>\S+)\s+"
+    r"(?P<sec>\d+)\.(?P<usec>\d{6}):\s+(?P<event>\w+):\s?(?P<text>.*)$")
+ENTRIES_RE = re.compile(r"entries-in-buffer/entries-written: (\d+)/(\d+)")
+GPIO_RE = re.compile(r"^(\d+) set (\d+)")
+FIELD_RE = re.compile(r"(\w+)=(\S+)")
+
+# The driver's hrtimer callback (driver/sesame-pulse.c).
+DEFAULT_TIMER_FN = "sesame_pulse_timer"
+
+
+class Event:
+    """One trace line: time (ns), CPU, event name and its text."""
+    __slots__ = ("ts", "cpu", "task", "name", "text", "_fields")
+
+    def __init__(self, ts, cpu, task, name, text):
+        self.ts, self.cpu, self.task, self.name, self.text = ts, cpu, task, name, text
+        self._fields = None
+
+    @property
+    def fields(self):
+        if self._fields is None:
+            self._fields = dict(FIELD_RE.findall(self.text))
+        return self._fields
+
+    def __repr__(self):
+        return f"Event({fmt_s(self.ts)} [{self.cpu}] {self.name}: {self.text})"
+
+
+class Trace:
+    """The events of one trace file, in time order."""
+
+    def __init__(self, path):
+        self.path = path
+        self.events = []
+        self.lost = 0
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("#"):
+                    m = ENTRIES_RE.search(line)
+                    if m:
+                        self.lost = int(m.group(2)) - int(m.group(1))
+                    continue
+                m = LINE_RE.match(line)
+                if not m:
+                    continue
+                ts = int(m.group("sec")) * NS_PER_S + int(m.group("usec")) * NS_PER_US
+                self.events.append(Event(ts, int(m.group("cpu")), m.group("task"),
+                                         m.group("event"), m.group("text").rstrip()))
+        # The text is merged from per-CPU buffers in time order already;
+        # a stable sort keeps each CPU's order for equal timestamps.
+        self.events.sort(key=lambda e: e.ts)
+
+    def markers(self):
+        """(ts, text) of every trace_marker line."""
+        return [(e.ts, e.text) for e in self.events if e.name == "tracing_mark_write"]
+
+    def gpio_sets(self, gpio):
+        """Every gpio_value event of one line: (ts, level, event)."""
+        out = []
+        for e in self.events:
+            if e.name == "gpio_value":
+                m = GPIO_RE.match(e.text)
+                if m and int(m.group(1)) == gpio:
+                    out.append((e.ts, int(m.group(2)), e))
+        return out
+
+    def gpios(self):
+        """The lines that have gpio_value events, with their event counts."""
+        counts = {}
+        for e in self.events:
+            if e.name == "gpio_value":
+                m = GPIO_RE.match(e.text)
+                if m:
+                    counts[int(m.group(1))] = counts.get(int(m.group(1)), 0) + 1
+        return counts
+
+
+def fmt_s(ns):
+    return f"{ns / NS_PER_S:.6f}"
+
+
+def percentile(values, p):
+    """The p-th percentile (nearest rank) of a list of numbers."""
+    if not values:
+        return None
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def summary(values):
+    """mean/p50/p99/max/min of a list (None when empty), for the JSON."""
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "mean": round(statistics.fmean(values), 3),
+            "p50": percentile(values, 50), "p99": percentile(values, 99),
+            "max": max(values), "min": min(values)}
+
+
+class Pulse:
+    """One high pulse on the line, and what the driver had programmed for it."""
+    __slots__ = ("rise", "fall", "rise_due", "fall_wake", "fall_due", "cmd_us")
+
+    def __init__(self, rise, fall):
+        self.rise, self.fall = rise, fall
+        self.rise_due = self.fall_wake = self.fall_due = self.cmd_us = None
+
+    @property
+    def width(self):
+        return None if self.fall is None else self.fall - self.rise
+
+    def __repr__(self):
+        w = "open" if self.fall is None else f"{self.width / NS_PER_US:.1f} us"
+        return f"Pulse({fmt_s(self.rise)} {w} cmd={self.cmd_us})"
+
+
+class Line:
+    """One GPIO line driven by one hrtimer: edges, pulses, programmed times.
+
+    period_us and busy_us come from the device's configuration (its sysfs);
+    without them the period is guessed from the pulses and the falling
+    edge's due time is unknown (the fall wake is still shown).
+    """
+
+    def __init__(self, trace, gpio, timer_fn=DEFAULT_TIMER_FN, period_us=None,
+                 busy_us=None, name=None):
+        self.trace, self.gpio, self.name = trace, gpio, name or f"gpio{gpio}"
+        self.busy_ns = None if busy_us is None else busy_us * NS_PER_US
+        self.sets = trace.gpio_sets(gpio)
+        self.edges = []          # (ts, level): level changes only
+        level = None
+        for ts, lv, _ in self.sets:
+            if lv != level:
+                if level is not None or lv == 1:
+                    self.edges.append((ts, lv))
+                level = lv
+        self.final_level = level
+        self.pulses = []
+        for ts, lv in self.edges:
+            if lv == 1:
+                self.pulses.append(Pulse(ts, None))
+            elif self.pulses and self.pulses[-1].fall is None:
+                self.pulses[-1].fall = ts
+        self._find_timer(timer_fn)
+        self.period_ns = period_us * NS_PER_US if period_us else self._guess_period()
+        self._match_programmed()
+
+    # --- the driver's timer ------------------------------------------------
+
+    def _find_timer(self, timer_fn):
+        """The hrtimer whose callbacks drive this line, and its events.
+
+        A callback's events follow its hrtimer_expire_entry on the same CPU;
+        the timer that is in a callback when this line changes is ours.
+        """
+        in_callback = {}      # cpu -> hrtimer address in its callback
+        owners = {}
+        for e in self.trace.events:
+            if e.name == "hrtimer_expire_entry":
+                f = e.fields
+                if f.get("function") == timer_fn:
+                    in_callback[e.cpu] = f.get("hrtimer")
+                else:
+                    in_callback.pop(e.cpu, None)
+            elif e.name == "gpio_value" and e.cpu in in_callback:
+                m = GPIO_RE.match(e.text)
+                if m and int(m.group(1)) == self.gpio:
+                    t = in_callback[e.cpu]
+                    owners[t] = owners.get(t, 0) + 1
+            elif e.name == "hrtimer_start" and e.fields.get("hrtimer") == in_callback.get(e.cpu):
+                # Re-armed: the callback is over (it re-arms last).
+                in_callback.pop(e.cpu, None)
+        self.timer = max(owners, key=owners.get) if owners else None
+        self.starts = []        # (ts, expires, event)
+        self.callbacks = []     # (ts, now)
+        if self.timer is None:
+            return
+        for e in self.trace.events:
+            if not e.name.startswith("hrtimer_") or e.fields.get("hrtimer") != self.timer:
+                continue
+            if e.name == "hrtimer_start":
+                self.starts.append((e.ts, int(e.fields["expires"]), e))
+            elif e.name == "hrtimer_expire_entry":
+                self.callbacks.append((e.ts, int(e.fields["now"])))
+
+    def _guess_period(self):
+        deltas = [b.rise - a.rise for a, b in zip(self.pulses, self.pulses[1:])]
+        return statistics.median(deltas) if deltas else None
+
+    def _match_programmed(self):
+        """Give each pulse its due rise (a boundary) and its fall wake-up.
+
+        The timer is re-armed after each edge: an expiry set while the line
+        is high is the wake-up for the falling edge, any other one is a
+        period boundary (a rising edge is due there, unless the train ends).
+        """
+        self.boundaries = []     # expiries of period boundaries
+        self.fall_wakes = []     # (set at, expires)
+        edges = self.edges
+        i = 0
+        high = False
+        for ts, expires, _ in self.starts:
+            while i < len(edges) and edges[i][0] <= ts:
+                high = edges[i][1] == 1
+                i += 1
+            if high:
+                self.fall_wakes.append((ts, expires))
+            else:
+                self.boundaries.append(expires)
+        # A pulse's due rise: the latest boundary at or before its rise; its
+        # fall wake: the first wake-up set after its rise.
+        bi = wi = 0
+        for p in self.pulses:
+            while bi < len(self.boundaries) and self.boundaries[bi] <= p.rise:
+                bi += 1
+            if bi:
+                p.rise_due = self.boundaries[bi - 1]
+            while wi < len(self.fall_wakes) and self.fall_wakes[wi][0] < p.rise:
+                wi += 1
+            if wi < len(self.fall_wakes) and (p.fall is None or self.fall_wakes[wi][0] <= p.fall):
+                p.fall_wake = self.fall_wakes[wi][1]
+                if self.busy_ns is not None:
+                    p.fall_due = p.fall_wake + self.busy_ns
+                    # The width the driver meant: from the rise it saw.
+                    p.cmd_us = round((p.fall_due - p.rise) / NS_PER_US)
+
+    # --- derived figures -----------------------------------------------------
+
+    def complete_pulses(self):
+        return [p for p in self.pulses if p.fall is not None]
+
+    def trains(self):
+        """Runs of pulses one period apart (a longer gap starts a new run).
+
+        Return: lists of pulses.
+        """
+        runs = []
+        limit = 1.5 * self.period_ns if self.period_ns else None
+        for p in self.pulses:
+            if runs and limit and p.rise - runs[-1][-1].rise <= limit:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        return runs
+
+    def missed_periods(self):
+        """(after pulse, periods) where pulses stopped for whole periods
+        inside what is otherwise one run of programmed boundaries."""
+        out = []
+        if not self.period_ns:
+            return out
+        for a, b in zip(self.boundaries, self.boundaries[1:]):
+            n = (b - a) // self.period_ns
+            if (b - a) % self.period_ns == 0 and n > 1:
+                out.append((a, n - 1))
+        return out
+
+    def grid_errors(self):
+        """Boundary expiries that are not on one grid of whole periods.
+
+        Return: list of (expires, offset from the grid in ns); empty when
+        every programmed boundary is start + k * period exactly.
+        """
+        if not self.boundaries or not self.period_ns:
+            return []
+        out = []
+        # A new pulse train may start a new grid; within a train (boundaries
+        # less than a second apart without a gap) the grid must hold.
+        origin = self.boundaries[0]
+        prev = origin
+        for b in self.boundaries[1:]:
+            if b - prev > 10 * self.period_ns or b < prev:
+                origin = b
+            elif (b - origin) % self.period_ns:
+                out.append((b, (b - origin) % self.period_ns))
+            prev = b
+        return out
+
+    def stats(self):
+        """Timing figures, all in microseconds."""
+        pulses = self.complete_pulses()
+        widths = [p.width / NS_PER_US for p in pulses]
+        werr = [p.width / NS_PER_US - p.cmd_us for p in pulses if p.cmd_us is not None]
+        rise_late = [(p.rise - p.rise_due) / NS_PER_US for p in pulses if p.rise_due is not None]
+        fall_late = [(p.fall - p.fall_due) / NS_PER_US for p in pulses if p.fall_due is not None]
+        periods = []
+        for run in self.trains():
+            periods += [(b.rise - a.rise) / NS_PER_US for a, b in zip(run, run[1:])]
+        perr = [d - self.period_ns / NS_PER_US for d in periods] if self.period_ns else []
+        cb_late = []
+        expires = None
+        starts = iter(self.starts)
+        pending = next(starts, None)
+        for ts, now in self.callbacks:
+            while pending is not None and pending[0] <= ts:
+                expires = pending[1]
+                pending = next(starts, None)
+            if expires is not None and now >= expires:
+                cb_late.append((now - expires) / NS_PER_US)
+        return {
+            "gpio": self.gpio, "name": self.name, "timer": self.timer,
+            "period_us": self.period_ns / NS_PER_US if self.period_ns else None,
+            "busy_wait_us": self.busy_ns / NS_PER_US if self.busy_ns is not None else None,
+            "pulses": len(pulses), "trains": len(self.trains()),
+            "width_us": summary(widths),
+            "width_error_us": summary(werr),
+            "width_abs_error_us": summary([abs(x) for x in werr]),
+            "period_error_us": summary(perr),
+            "rise_late_us": summary(rise_late),
+            "fall_late_us": summary(fall_late),
+            "callback_late_us": summary(cb_late),
+            "grid_errors": len(self.grid_errors()),
+            "missed_periods": sum(n for _, n in self.missed_periods()),
+            "lost_events": self.trace.lost,
+        }
+
+
+# --- the text timeline --------------------------------------------------------
+
+def timeline(trace, lines, origin=None, show_markers=None):
+    """What happened when, one line per event, times from origin (ns).
+
+    Shows the test's markers, the start and end of each pulse train with its
+    period, each change of width (with its cause when a marker says it), and
+    missed periods.
+    """
+    items = []
+    for ts, text in trace.markers():
+        if show_markers is None or show_markers(text):
+            items.append((ts, 0, f"marker   {text}"))
+    for line in lines:
+        tag = f"{line.name:<10}"
+        for run in line.trains():
+            first, last = run[0], run[-1]
+            width = first.width / NS_PER_US if first.width else 0
+            cmd = f" (programmed {first.cmd_us} us)" if first.cmd_us is not None else ""
+            per = ""
+            if len(run) > 1:
+                per = f", period {statistics.median([b.rise - a.rise for a, b in zip(run, run[1:])]) / NS_PER_US:.0f} us"
+            items.append((first.rise, 1, f"{tag} pulses start: width {width:.0f} us{cmd}{per}"))
+            prev = first
+            for p in run[1:]:
+                if p.width is None or prev.width is None:
+                    prev = p
+                    continue
+                a = prev.cmd_us if prev.cmd_us is not None else round(prev.width / NS_PER_US)
+                b = p.cmd_us if p.cmd_us is not None else round(p.width / NS_PER_US)
+                if abs(a - b) > (2 if p.cmd_us is not None else 50):
+                    items.append((p.rise, 1, f"{tag} width {a} -> {b} us (observed {p.width / NS_PER_US:.0f} us)"))
+                prev = p
+            end = last.fall if last.fall is not None else last.rise
+            ww = f"{last.width / NS_PER_US:.0f} us" if last.width else "unfinished"
+            items.append((end, 2, f"{tag} pulses stop after {len(run)} pulses "
+                                  f"(last width {ww}), line {'high' if line.final_level else 'low'}"))
+        for at, n in line.missed_periods():
+            items.append((at, 1, f"{tag} {n} period(s) skipped (callback late)"))
+    items.sort()
+    if origin is None:
+        origin = items[0][0] if items else 0
+    return "\n".join(f"t={(ts - origin) / NS_PER_S:8.3f} s  {text}" for ts, _, text in items)
+
+
+# --- the plot ----------------------------------------------------------------------
+
+def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=None):
+    """A PNG of each line's waveform (top) and pulse widths (bottom).
+
+    markers: (ts, label) to draw as vertical lines; default: the trace's
+    markers that name device writes.
+    """
+    if not shutil.which("gnuplot"):
+        raise RuntimeError("gnuplot is not installed (scripts/deps.sh pi)")
+    if origin is None:
+        starts = [l.edges[0][0] for l in lines if l.edges]
+        origin = min(starts) if starts else 0
+    if markers is None:
+        markers = [(ts, t[len("devio: "):]) for ts, t in trace.markers()
+                   if t.startswith("devio: write ") and "->" not in t]
+    with tempfile.TemporaryDirectory() as tmp:
+        plots_wave, plots_width = [], []
+        for k, line in enumerate(lines):
+            wave = os.path.join(tmp, f"wave{k}.dat")
+            with open(wave, "w") as f:
+                level = 0
+                for ts, lv in line.edges:
+                    t = (ts - origin) / NS_PER_S
+                    f.write(f"{t:.6f} {1.2 * k + level}\n{t:.6f} {1.2 * k + lv}\n")
+                    level = lv
+            widths = os.path.join(tmp, f"width{k}.dat")
+            with open(widths, "w") as f:
+                for p in line.complete_pulses():
+                    cmd = p.cmd_us if p.cmd_us is not None else "NaN"
+                    f.write(f"{(p.rise - origin) / NS_PER_S:.6f} {p.width / NS_PER_US:.1f} {cmd}\n")
+            plots_wave.append(f"'{wave}' using 1:2 with lines lw 1 title '{line.name} (GPIO {line.gpio})'")
+            plots_width.append(f"'{widths}' using 1:2 with points pt 7 ps 0.4 title '{line.name} observed'")
+            plots_width.append(f"'{widths}' using 1:3 with steps lw 1 dt 2 title '{line.name} programmed'")
+        script = os.path.join(tmp, "plot.gp")
+        with open(script, "w") as f:
+            f.write(f"set terminal pngcairo size 1400,800 font 'sans,10'\nset output '{png}'\n")
+            f.write("set multiplot layout 2,1 title '%s'\n" % title.replace("'", ""))
+            for ts, label in markers:
+                t = (ts - origin) / NS_PER_S
+                f.write(f"set arrow from {t:.6f}, graph 0 to {t:.6f}, graph 1 nohead dt 3 lc rgb 'gray40'\n")
+                f.write(f"set label \"{label.replace(chr(34), '')}\" at {t:.6f}, graph 0.97 "
+                        "rotate by 90 right font 'sans,8' tc rgb 'gray30'\n")
+            f.write("set xlabel 'time (s)'\nset ylabel 'level'\nset key outside right\n")
+            f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\nset grid\n")
+            f.write("plot " + ", ".join(plots_wave) + "\n")
+            f.write("unset label\nset ylabel 'pulse width (us)'\nset autoscale y\n")
+            f.write("plot " + ", ".join(plots_width) + "\n")
+            f.write("unset multiplot\n")
+        subprocess.run(["gnuplot", script], check=True)
+
+
+# --- the results folder of a guest run -------------------------------------------
+
+def read_devices(results):
+    """The dev-NAME snapshots a guest test left (key=value lines)."""
+    devices = {}
+    if not os.path.isdir(results):
+        return devices
+    for fn in sorted(os.listdir(results)):
+        if fn.startswith("dev-"):
+            with open(os.path.join(results, fn)) as f:
+                kv = dict(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
+            devices[fn[4:]] = kv
+    return devices
+
+
+def lines_for(results, trace, timer_fn=DEFAULT_TIMER_FN, gpio=None, busy_us=None):
+    """A Line for each device snapshot of the results, or for the GPIO given,
+    or for every line that toggled."""
+    out = []
+    devices = read_devices(results)
+    if gpio is None and devices:
+        for name, kv in devices.items():
+            busy = busy_us if busy_us is not None else kv.get("busy_wait_us")
+            out.append(Line(trace, int(kv["gpio"]), timer_fn,
+                            period_us=int(kv["period_us"]) if "period_us" in kv else None,
+                            busy_us=int(busy) if busy is not None else None, name=name))
+        return out
+    gpios = [gpio] if gpio is not None else sorted(trace.gpios())
+    return [Line(trace, g, timer_fn, busy_us=busy_us) for g in gpios]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("results", help="a guest's results folder, or a trace file")
+    ap.add_argument("--gpio", type=int, help="global GPIO number (default: from dev-* snapshots)")
+    ap.add_argument("--timer", default=DEFAULT_TIMER_FN, help="the driver's hrtimer callback")
+    ap.add_argument("--busy-us", type=int, help="the busy-wait budget (default: from snapshots)")
+    ap.add_argument("--timeline", action="store_true", help="print the text timeline")
+    ap.add_argument("--stats", metavar="FILE", help="write statistics as JSON ('-': stdout)")
+    ap.add_argument("--plot", metavar="PNG", help="write a plot of the waveform")
+    args = ap.parse_args(argv)
+
+    path = args.results
+    trace_path = os.path.join(path, "trace") if os.path.isdir(path) else path
+    trace = Trace(trace_path)
+    lines = lines_for(path, trace, args.timer, args.gpio, args.busy_us)
+    if trace.lost:
+        print(f"warning: the trace lost {trace.lost} events (buffer too small)", file=sys.stderr)
+    if args.timeline or not (args.stats or args.plot):
+        print(timeline(trace, lines))
+    if args.stats:
+        data = {"trace": trace_path, "lines": [l.stats() for l in lines]}
+        text = json.dumps(data, indent=2)
+        if args.stats == "-":
+            print(text)
+        else:
+            with open(args.stats, "w") as f:
+                f.write(text + "\n")
+    if args.plot:
+        plot(trace, lines, args.plot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

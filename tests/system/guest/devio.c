@@ -10,15 +10,19 @@
  * Operations:
  *   write TEXT   one write(2) of TEXT, after C escapes (\n \0 \\ \xHH)
  *   writelen N   one write(2) of N bytes of '1'
- *   read         read(2) until end of file into a poisoned buffer
+ *   read         from the start of the file, read(2) until end of file
+ *                into a poisoned buffer
  *   poll MS      poll(2) for POLLIN, at most MS milliseconds
  *   sleep MS     wait
  *   close        close the file (a later operation reopens it)
- *   ready        print "ready" (a point the script can wait for)
+ *   ready        print "ready" (a point the script can wait for; on
+ *                stdin, the whole line is printed: "ready 2")
  * Each result is one line on stdout, e.g. `write "open" = 4`,
  * `write "foo" = EINVAL`, `read = "state=open ...\n" eof`,
- * `poll 4000 = POLLIN after 2980 ms`. Each operation is also written to the
- * kernel trace (trace_marker), so that the trace says when it happened.
+ * `poll 4000 = POLLIN after 2980 ms`. Each operation and its result are
+ * also written to the kernel trace (trace_marker) as "devio NAME: write
+ * open", "devio NAME: write -> 4", NAME being the device's file name, so
+ * that the trace says what happened when.
  * Exit status: 0 when every operation ran (whatever it returned), 2 on
  * usage errors.
  */
@@ -36,6 +40,7 @@
 #define TRACE_MARKER	"/sys/kernel/tracing/trace_marker"
 
 static const char *device;
+static const char *device_name;	/* its last path component, for the trace */
 static int dev_fd = -1;
 static int marker_fd = -1;
 
@@ -49,10 +54,13 @@ static void mark(const char *fmt, ...)
 
 	if (marker_fd < 0)
 		return;
+	n = snprintf(line, sizeof(line), "devio %s: ", device_name);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (n > 0 && write(marker_fd, line, strlen(line)) < 0)
+	if (write(marker_fd, line, strlen(line)) < 0)
 		marker_fd = -1;
 }
 
@@ -157,7 +165,7 @@ static void op_write(const char *buf, size_t len)
 
 	if (ensure_open())
 		return;
-	mark("devio: write %.*s", (int)(len > 80 ? 80 : len), buf);
+	mark("write %.*s", (int)(len > 80 ? 80 : len), buf);
 	ret = write(dev_fd, buf, len);
 	fputs("write ", stdout);
 	print_escaped(buf, len > 80 ? 80 : len);
@@ -165,10 +173,10 @@ static void op_write(const char *buf, size_t len)
 		printf("...(%zu bytes)", len);
 	if (ret < 0) {
 		printf(" = %s\n", errno_name(errno));
-		mark("devio: write -> %s", errno_name(errno));
+		mark("write -> %s", errno_name(errno));
 	} else {
 		printf(" = %zd\n", ret);
-		mark("devio: write -> %zd", ret);
+		mark("write -> %zd", ret);
 	}
 }
 
@@ -181,8 +189,14 @@ static void op_read(void)
 
 	if (ensure_open())
 		return;
+	/* Each read op reads the status afresh, from the start. */
+	if (lseek(dev_fd, 0, SEEK_SET) < 0 && errno != ESPIPE) {
+		printf("read = lseek %s\n", errno_name(errno));
+		return;
+	}
 	/* Poison, so that bytes the driver did not write cannot pass. */
 	memset(buf, 0xa5, sizeof(buf));
+	mark("read");
 	for (;;) {
 		ret = read(dev_fd, buf + total, sizeof(buf) - total);
 		if (ret <= 0 || ++reads > 8)
@@ -192,13 +206,37 @@ static void op_read(void)
 	fputs("read = ", stdout);
 	if (ret < 0 && total == 0) {
 		printf("%s\n", errno_name(errno));
-		mark("devio: read -> %s", errno_name(errno));
+		mark("read -> %s", errno_name(errno));
 		return;
 	}
 	print_escaped(buf, total);
 	printf(ret == 0 ? " eof\n" : ret < 0 ? " then %s\n" : " no-eof\n",
 	       ret < 0 ? errno_name(errno) : "");
-	mark("devio: read -> %.*s", (int)total, buf);
+	mark("read -> %.*s", (int)total, buf);
+}
+
+/* "POLLIN|POLLHUP": the poll bits a test looks at, by name. */
+static const char *revents_names(short revents)
+{
+	static const struct {
+		short bit;
+		const char *name;
+	} bits[] = {
+		{ POLLIN, "POLLIN" }, { POLLOUT, "POLLOUT" }, { POLLHUP, "POLLHUP" },
+		{ POLLERR, "POLLERR" }, { POLLNVAL, "POLLNVAL" }, { POLLPRI, "POLLPRI" },
+	};
+	static char names[64];
+	size_t i;
+
+	names[0] = '\0';
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (!(revents & bits[i].bit))
+			continue;
+		if (names[0])
+			strcat(names, "|");
+		strcat(names, bits[i].name);
+	}
+	return names;
 }
 
 static void op_poll(int timeout_ms)
@@ -212,7 +250,7 @@ static void op_poll(int timeout_ms)
 	pfd.fd = dev_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	mark("devio: poll %d", timeout_ms);
+	mark("poll %d", timeout_ms);
 	start = now_ms();
 	ret = poll(&pfd, 1, timeout_ms);
 	printf("poll %d = ", timeout_ms);
@@ -222,16 +260,11 @@ static void op_poll(int timeout_ms)
 	}
 	if (ret == 0) {
 		printf("timeout after %ld ms\n", now_ms() - start);
-		mark("devio: poll -> timeout");
+		mark("poll -> timeout");
 		return;
 	}
-	printf("%s%s%s%s after %ld ms\n",
-	       pfd.revents & POLLIN ? "POLLIN" : "",
-	       pfd.revents & POLLHUP ? "|POLLHUP" : "",
-	       pfd.revents & POLLERR ? "|POLLERR" : "",
-	       pfd.revents & ~(POLLIN | POLLHUP | POLLERR) ? "|OTHER" : "",
-	       now_ms() - start);
-	mark("devio: poll -> revents 0x%x", pfd.revents);
+	printf("%s after %ld ms\n", revents_names(pfd.revents), now_ms() - start);
+	mark("poll -> revents 0x%x", pfd.revents);
 }
 
 static int run_op(char **argv, int argc, int *used)
@@ -290,6 +323,10 @@ static int run_stdin(void)
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[0])
 			continue;
+		if (!strncmp(line, "ready", 5)) {
+			printf("%s\n", line);
+			continue;
+		}
 		space = strchr(line, ' ');
 		if (space) {
 			*space = '\0';
@@ -311,6 +348,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	device = argv[1];
+	device_name = strrchr(device, '/') ? strrchr(device, '/') + 1 : device;
 	marker_fd = open(TRACE_MARKER, O_WRONLY | O_CLOEXEC);
 	if (ensure_open())
 		return 0;

@@ -7,7 +7,8 @@
 #   -o  the merged device tree to write
 #   -g  the guest folder of scripts/fetch-guest.sh (default build/guest)
 #   -p  after merging, set a property with `fdtput -t TYPE` (as an overlay
-#       parameter in config.txt would; fdtoverlay ignores __overrides__)
+#       parameter in config.txt would; fdtoverlay ignores __overrides__);
+#       a value &LABEL stands for the phandle of that label's node
 #   -r  after merging, delete a node
 # Overlays given as source are compiled with `dtc -@`; they are applied in
 # the order given.
@@ -19,7 +20,7 @@
 set -eu
 
 out= guest=build/guest props= removes= overlays=
-usage() { sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts o:g:p:r: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
@@ -81,6 +82,16 @@ fi
 
 echo "$props" | while read -r type node prop values; do
 	[ -n "$type" ] || continue
+	cells=
+	for v in $values; do
+		case $v in
+		\&*) path=$(echo "$symbols" | sed -n "s|^${v#&} ||p")
+		    [ -n "$path" ] || { echo "dtb.sh: unknown label $v" >&2; exit 1; }
+		    v=$(fdtget "$tmp/merged.dtb" "$path" phandle) ;;
+		esac
+		cells="$cells $v"
+	done
+	values=$cells
 	# shellcheck disable=SC2086 # a list of cells or strings
 	fdtput -t "$type" "$tmp/merged.dtb" "$node" "$prop" $values
 done

@@ -134,12 +134,26 @@ def summary(values):
 
 
 class Pulse:
-    """One high pulse on the line, and what the driver had programmed for it."""
-    __slots__ = ("rise", "fall", "rise_due", "fall_wake", "fall_due", "cmd_us")
+    """One high pulse on the line, and what the driver had programmed for it.
+
+    The driver reads the clock in its callback, raises the line, and arms
+    the fall for that time plus the width (fall_due, exact in ns). The trace
+    does not show the time it read, only that it lies between the callback's
+    start (cb_now, ns) and the rise event (rise, 1 us): so the width it was
+    given lies in w_lo..w_hi (us). cmd_us is the commanded width that fits
+    there (see Line), None when none does.
+    """
+    __slots__ = ("rise", "fall", "rise_due", "cb_now", "fall_cb_now", "fall_wake",
+                 "fall_due", "w_lo", "w_hi", "cmd_us")
 
     def __init__(self, rise, fall):
         self.rise, self.fall = rise, fall
-        self.rise_due = self.fall_wake = self.fall_due = self.cmd_us = None
+        self.rise_due = self.cb_now = self.fall_cb_now = self.fall_wake = self.fall_due = None
+        self.w_lo = self.w_hi = self.cmd_us = None
+
+    def programmed(self, width_us):
+        """Whether the driver may have been given width_us for this pulse."""
+        return self.w_lo is not None and self.w_lo <= width_us <= self.w_hi
 
     @property
     def width(self):
@@ -159,8 +173,10 @@ class Line:
     """
 
     def __init__(self, trace, gpio, timer_fn=DEFAULT_TIMER_FN, period_us=None,
-                 busy_us=None, name=None):
+                 busy_us=None, name=None, widths=(), pin=None):
         self.trace, self.gpio, self.name = trace, gpio, name or f"gpio{gpio}"
+        self.pin = pin          # the SoC's GPIO number, for people
+        self.widths = sorted(set(widths))
         self.busy_ns = None if busy_us is None else busy_us * NS_PER_US
         self.sets = trace.gpio_sets(gpio)
         self.edges = []          # (ts, level): level changes only
@@ -184,20 +200,24 @@ class Line:
     # --- the driver's timer ------------------------------------------------
 
     def _find_timer(self, timer_fn):
-        """The hrtimer whose callbacks drive this line, and its events.
+        """The hrtimers whose callbacks drive this line, and their events.
 
-        A callback's events follow its hrtimer_expire_entry on the same CPU;
-        the timer that is in a callback when this line changes is ours.
+        A callback's events follow its hrtimer_expire_entry on the same CPU,
+        until the timer is re-armed (hrtimer_start) or another callback
+        starts there. Function names are not needed: the trace is formatted
+        after the test, when the module may be gone and its symbols with it.
+        When timer_fn is given and resolved, other functions are ignored.
+        A line can have several timers over a boot: each bind allocates one.
         """
         in_callback = {}      # cpu -> hrtimer address in its callback
         owners = {}
         for e in self.trace.events:
             if e.name == "hrtimer_expire_entry":
-                f = e.fields
-                if f.get("function") == timer_fn:
-                    in_callback[e.cpu] = f.get("hrtimer")
-                else:
+                fn = e.fields.get("function", "")
+                if timer_fn and not fn.startswith("0x") and fn != timer_fn:
                     in_callback.pop(e.cpu, None)
+                else:
+                    in_callback[e.cpu] = e.fields.get("hrtimer")
             elif e.name == "gpio_value" and e.cpu in in_callback:
                 m = GPIO_RE.match(e.text)
                 if m and int(m.group(1)) == self.gpio:
@@ -206,13 +226,13 @@ class Line:
             elif e.name == "hrtimer_start" and e.fields.get("hrtimer") == in_callback.get(e.cpu):
                 # Re-armed: the callback is over (it re-arms last).
                 in_callback.pop(e.cpu, None)
+        # A timer that drove this line more than once is one of its own.
+        self.timers = {t for t, n in owners.items() if n > 1}
         self.timer = max(owners, key=owners.get) if owners else None
         self.starts = []        # (ts, expires, event)
         self.callbacks = []     # (ts, now)
-        if self.timer is None:
-            return
         for e in self.trace.events:
-            if not e.name.startswith("hrtimer_") or e.fields.get("hrtimer") != self.timer:
+            if not e.name.startswith("hrtimer_") or e.fields.get("hrtimer") not in self.timers:
                 continue
             if e.name == "hrtimer_start":
                 self.starts.append((e.ts, int(e.fields["expires"]), e))
@@ -232,6 +252,7 @@ class Line:
         """
         self.boundaries = []     # expiries of period boundaries
         self.fall_wakes = []     # (set at, expires)
+        armed = []               # (set at, expires, is a boundary)
         edges = self.edges
         i = 0
         high = False
@@ -243,22 +264,74 @@ class Line:
                 self.fall_wakes.append((ts, expires))
             else:
                 self.boundaries.append(expires)
+            armed.append((ts, expires, not high))
+        # Which boundary each callback handled: the expiry armed last
+        # before it. (ts of the callback, boundary, callback's now) for
+        # boundary callbacks.
+        self.boundary_calls = []
+        k = 0
+        for ts, now in self.callbacks:
+            while k < len(armed) and armed[k][0] <= ts:
+                k += 1
+            if k and armed[k - 1][2]:
+                self.boundary_calls.append((ts, armed[k - 1][1], now))
         # A pulse's due rise: the latest boundary at or before its rise; its
-        # fall wake: the first wake-up set after its rise.
-        bi = wi = 0
+        # fall wake: the first wake-up set after its rise; its callback: the
+        # latest one that started before it.
+        bi = wi = ci = 0
         for p in self.pulses:
             while bi < len(self.boundaries) and self.boundaries[bi] <= p.rise:
                 bi += 1
             if bi:
                 p.rise_due = self.boundaries[bi - 1]
+            while ci < len(self.callbacks) and self.callbacks[ci][0] <= p.rise:
+                ci += 1
+            if ci:
+                p.cb_now = self.callbacks[ci - 1][1]
+            # The callback that lowered the line: the last to start before the fall.
+            if p.fall is not None:
+                cj = ci
+                while cj < len(self.callbacks) and self.callbacks[cj][0] <= p.fall:
+                    cj += 1
+                if cj > ci:
+                    p.fall_cb_now = self.callbacks[cj - 1][1]
             while wi < len(self.fall_wakes) and self.fall_wakes[wi][0] < p.rise:
                 wi += 1
             if wi < len(self.fall_wakes) and (p.fall is None or self.fall_wakes[wi][0] <= p.fall):
                 p.fall_wake = self.fall_wakes[wi][1]
-                if self.busy_ns is not None:
+                if self.busy_ns is not None and p.cb_now is not None:
+                    # sesame_fall_wake(): the wake is the busy-wait budget
+                    # early.
                     p.fall_due = p.fall_wake + self.busy_ns
-                    # The width the driver meant: from the rise it saw.
-                    p.cmd_us = round((p.fall_due - p.rise) / NS_PER_US)
+                    p.w_lo = (p.fall_due - p.rise - NS_PER_US) // NS_PER_US
+                    p.w_hi = -((p.cb_now - p.fall_due) // NS_PER_US)
+        self._assign_commanded()
+
+    def _assign_commanded(self):
+        """Gives each pulse the commanded width that fits its programmed
+        bounds. Where several fit (the bounds are wide when the callback
+        ran slowly, e.g. its first run), a neighbour's width is preferred:
+        widths change seldom. Otherwise the one nearest the low bound (the
+        rise event follows the driver's clock read closely). Without any
+        known widths, the low bound stands in."""
+        fits = []
+        for p in self.pulses:
+            if p.w_lo is None:
+                fits.append([])
+            elif self.widths:
+                fits.append([w for w in self.widths if p.w_lo <= w <= p.w_hi])
+            else:
+                fits.append([p.w_lo + 1])
+        sure = [f[0] if len(f) == 1 else None for f in fits]
+        for i, p in enumerate(self.pulses):
+            if not fits[i]:
+                continue
+            if sure[i] is not None:
+                p.cmd_us = sure[i]
+                continue
+            near = [sure[j] for j in (i - 1, i + 1, i - 2, i + 2)
+                    if 0 <= j < len(sure) and sure[j] in fits[i]]
+            p.cmd_us = near[0] if near else fits[i][0]
 
     # --- derived figures -----------------------------------------------------
 
@@ -266,17 +339,26 @@ class Line:
         return [p for p in self.pulses if p.fall is not None]
 
     def trains(self):
-        """Runs of pulses one period apart (a longer gap starts a new run).
+        """Runs of pulses the engine sent without stopping: one period apart,
+        or whole periods apart on the programmed grid (periods skipped
+        because a callback came late do not end a run).
 
         Return: lists of pulses.
         """
         runs = []
-        limit = 1.5 * self.period_ns if self.period_ns else None
+        period = self.period_ns
         for p in self.pulses:
-            if runs and limit and p.rise - runs[-1][-1].rise <= limit:
-                runs[-1].append(p)
-            else:
-                runs.append([p])
+            if runs and period:
+                a = runs[-1][-1]
+                if a.rise_due is not None and p.rise_due is not None:
+                    gap = p.rise_due - a.rise_due
+                    same = gap > 0 and gap % period == 0 and gap <= 10 * period
+                else:
+                    same = p.rise - a.rise <= 1.5 * period
+                if same:
+                    runs[-1].append(p)
+                    continue
+            runs.append([p])
         return runs
 
     def missed_periods(self):
@@ -319,9 +401,17 @@ class Line:
         werr = [p.width / NS_PER_US - p.cmd_us for p in pulses if p.cmd_us is not None]
         rise_late = [(p.rise - p.rise_due) / NS_PER_US for p in pulses if p.rise_due is not None]
         fall_late = [(p.fall - p.fall_due) / NS_PER_US for p in pulses if p.fall_due is not None]
+        # How long after it could, the fall came: after it was due, or after
+        # its callback started when the callback itself came late. This is
+        # the part the driver is answerable for; the rest is timer lateness.
+        fall_own = [(p.fall - max(p.fall_due, p.fall_cb_now)) / NS_PER_US for p in pulses
+                    if p.fall_due is not None and p.fall_cb_now is not None]
         periods = []
         for run in self.trains():
-            periods += [(b.rise - a.rise) / NS_PER_US for a, b in zip(run, run[1:])]
+            # Neighbours only: a skipped period is counted apart.
+            periods += [(b.rise - a.rise) / NS_PER_US for a, b in zip(run, run[1:])
+                        if b.rise_due is None or a.rise_due is None
+                        or b.rise_due - a.rise_due == self.period_ns]
         perr = [d - self.period_ns / NS_PER_US for d in periods] if self.period_ns else []
         cb_late = []
         expires = None
@@ -344,11 +434,60 @@ class Line:
             "period_error_us": summary(perr),
             "rise_late_us": summary(rise_late),
             "fall_late_us": summary(fall_late),
+            "fall_after_callback_us": summary(fall_own),
             "callback_late_us": summary(cb_late),
+            "unexplained_pulses": sum(1 for p in pulses if p.cmd_us is None),
             "grid_errors": len(self.grid_errors()),
             "missed_periods": sum(n for _, n in self.missed_periods()),
             "lost_events": self.trace.lost,
         }
+
+
+# --- what was commanded ------------------------------------------------------------
+
+# Tests mark each device write in the trace as "TOOL DEV: write CMD" just
+# before it and "TOOL DEV: write -> RESULT" (bytes written, or an errno
+# name) just after it; DEV is the device's file name (devio does this).
+WRITE_RE = re.compile(r"^(?P<tool>[\w.-]+) (?P<dev>[\w.-]+): write (?P<cmd>.*)$")
+
+
+def command_width(cmd, cfg):
+    """The pulse width (us) a /dev/sesame command asks for, None for stop or
+    a malformed command. cfg: the device's sysfs calibration (strings)."""
+    cmd = cmd.rstrip("\n")
+    try:
+        lo, hi = int(cfg["min_pulse_us"]), int(cfg["max_pulse_us"])
+        if cmd == "open":
+            return int(cfg["open_pulse_us"])
+        if cmd == "close":
+            return int(cfg["closed_pulse_us"])
+        m = re.fullmatch(r"(\d{1,6})us", cmd)
+        if m:
+            return int(m.group(1))
+        m = re.fullmatch(r"(?:angle )?(\d{1,6})", cmd)
+        if m and int(m.group(1)) <= 180:
+            return lo + ((hi - lo) * int(m.group(1)) + 90) // 180
+    except (KeyError, ValueError):
+        pass
+    return None
+
+
+def commanded_widths(trace, dev, cfg):
+    """Every width /dev/<dev> may have been sent: open, closed, and the
+    widths of the writes to it that devio marked in the trace."""
+    widths = {int(cfg[k]) for k in ("open_pulse_us", "closed_pulse_us") if k in cfg}
+    pending = None
+    for _, text in trace.markers():
+        m = WRITE_RE.match(text)
+        if not m or m.group("dev") != dev:
+            continue
+        cmd = m.group("cmd")
+        if not cmd.startswith("-> "):
+            pending = command_width(cmd, cfg)
+        elif pending is not None and cmd[3:].isdigit():   # the write succeeded
+            widths.add(pending)
+            pending = None
+    return widths
 
 
 # --- the text timeline --------------------------------------------------------
@@ -360,6 +499,10 @@ def timeline(trace, lines, origin=None, show_markers=None):
     period, each change of width (with its cause when a marker says it), and
     missed periods.
     """
+    def writes_to(dev, start, end):
+        return [t for ts, t in trace.markers() if start - 2 * NS_PER_S // 100 <= ts <= end
+                and (m := WRITE_RE.match(t)) and m.group("dev") == dev]
+
     items = []
     for ts, text in trace.markers():
         if show_markers is None or show_markers(text):
@@ -382,7 +525,9 @@ def timeline(trace, lines, origin=None, show_markers=None):
                 a = prev.cmd_us if prev.cmd_us is not None else round(prev.width / NS_PER_US)
                 b = p.cmd_us if p.cmd_us is not None else round(p.width / NS_PER_US)
                 if abs(a - b) > (2 if p.cmd_us is not None else 50):
-                    items.append((p.rise, 1, f"{tag} width {a} -> {b} us (observed {p.width / NS_PER_US:.0f} us)"))
+                    cause = "" if writes_to(line.name, prev.rise, p.rise) else ", by itself"
+                    items.append((p.rise, 1, f"{tag} width {a} -> {b} us (observed "
+                                             f"{p.width / NS_PER_US:.0f} us{cause})"))
                 prev = p
             end = last.fall if last.fall is not None else last.rise
             ww = f"{last.width / NS_PER_US:.0f} us" if last.width else "unfinished"
@@ -398,8 +543,25 @@ def timeline(trace, lines, origin=None, show_markers=None):
 
 # --- the plot ----------------------------------------------------------------------
 
+def _zoom_window(lines):
+    """Where the plot's close-up looks: three periods around the first change
+    of width (or the first pulses), in trace time."""
+    for line in lines:
+        period = line.period_ns or 20 * NS_PER_S // 1000
+        for run in line.trains():
+            for a, b in zip(run, run[1:]):
+                if a.cmd_us is not None and b.cmd_us is not None and a.cmd_us != b.cmd_us:
+                    return b.rise - 2 * period - period // 4, b.rise + period + period // 4
+    firsts = [l.pulses[0].rise for l in lines if l.pulses]
+    if not firsts:
+        return None
+    period = lines[0].period_ns or 20 * NS_PER_S // 1000
+    return min(firsts) - period // 4, min(firsts) + 3 * period
+
+
 def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=None):
-    """A PNG of each line's waveform (top) and pulse widths (bottom).
+    """A PNG of each line's waveform (top), pulse widths (middle), and a
+    close-up of three periods around the first change of width (bottom).
 
     markers: (ts, label) to draw as vertical lines; default: the trace's
     markers that name device writes.
@@ -410,40 +572,61 @@ def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=
         starts = [l.edges[0][0] for l in lines if l.edges]
         origin = min(starts) if starts else 0
     if markers is None:
-        markers = [(ts, t[len("devio: "):]) for ts, t in trace.markers()
-                   if t.startswith("devio: write ") and "->" not in t]
+        markers = [(ts, f"{m.group('dev')}: {m.group('cmd')}") for ts, m in
+                   ((ts, WRITE_RE.match(t)) for ts, t in trace.markers())
+                   if m and not m.group("cmd").startswith("->")]
+    zoom = _zoom_window(lines)
+
+    def sec(ts):
+        return (ts - origin) / NS_PER_S
+
     with tempfile.TemporaryDirectory() as tmp:
-        plots_wave, plots_width = [], []
+        plots_wave, plots_width, plots_zoom = [], [], []
         for k, line in enumerate(lines):
+            label = line.name if line.pin is None else f"{line.name} (GPIO{line.pin})"
             wave = os.path.join(tmp, f"wave{k}.dat")
             with open(wave, "w") as f:
                 level = 0
                 for ts, lv in line.edges:
-                    t = (ts - origin) / NS_PER_S
-                    f.write(f"{t:.6f} {1.2 * k + level}\n{t:.6f} {1.2 * k + lv}\n")
+                    f.write(f"{sec(ts):.6f} {1.2 * k + level}\n{sec(ts):.6f} {1.2 * k + lv}\n")
                     level = lv
+                if line.edges:
+                    f.write(f"{sec(line.edges[-1][0]) + 0.5:.6f} {1.2 * k + level}\n")
             widths = os.path.join(tmp, f"width{k}.dat")
             with open(widths, "w") as f:
-                for p in line.complete_pulses():
-                    cmd = p.cmd_us if p.cmd_us is not None else "NaN"
-                    f.write(f"{(p.rise - origin) / NS_PER_S:.6f} {p.width / NS_PER_US:.1f} {cmd}\n")
-            plots_wave.append(f"'{wave}' using 1:2 with lines lw 1 title '{line.name} (GPIO {line.gpio})'")
+                for run in line.trains():
+                    for p in run:
+                        if p.fall is not None:
+                            cmd = p.cmd_us if p.cmd_us is not None else "NaN"
+                            f.write(f"{sec(p.rise):.6f} {p.width / NS_PER_US:.1f} {cmd}\n")
+                    f.write("\n")      # no line across a pause
+            plots_wave.append(f"'{wave}' using 1:2 with lines lw 1 title '{label}'")
             plots_width.append(f"'{widths}' using 1:2 with points pt 7 ps 0.4 title '{line.name} observed'")
-            plots_width.append(f"'{widths}' using 1:3 with steps lw 1 dt 2 title '{line.name} programmed'")
+            plots_width.append(f"'{widths}' using 1:3 with steps lw 1 dt 2 title '{line.name} commanded'")
+            plots_zoom.append(f"'{wave}' using (($1 - {sec(zoom[0]) if zoom else 0:.6f}) * 1000):2 "
+                              f"with lines lw 2 title '{label}'")
         script = os.path.join(tmp, "plot.gp")
         with open(script, "w") as f:
-            f.write(f"set terminal pngcairo size 1400,800 font 'sans,10'\nset output '{png}'\n")
-            f.write("set multiplot layout 2,1 title '%s'\n" % title.replace("'", ""))
-            for ts, label in markers:
-                t = (ts - origin) / NS_PER_S
-                f.write(f"set arrow from {t:.6f}, graph 0 to {t:.6f}, graph 1 nohead dt 3 lc rgb 'gray40'\n")
-                f.write(f"set label \"{label.replace(chr(34), '')}\" at {t:.6f}, graph 0.97 "
+            f.write(f"set terminal pngcairo size 1400,1050 font 'sans,10'\nset output '{png}'\n")
+            f.write("set multiplot layout 3,1 title '%s'\n" % title.replace("'", ""))
+            f.write("set key outside right\nset grid\nset xlabel 'time (s)'\n")
+            for ts, text in markers:
+                f.write(f"set arrow from {sec(ts):.6f}, graph 0 to {sec(ts):.6f}, graph 1 nohead "
+                        "dt 3 lc rgb 'gray40'\n")
+                f.write(f"set label \"{text.replace(chr(34), '')}\" at {sec(ts):.6f}, graph 0.97 "
                         "rotate by 90 right font 'sans,8' tc rgb 'gray30'\n")
-            f.write("set xlabel 'time (s)'\nset ylabel 'level'\nset key outside right\n")
-            f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\nset grid\n")
+            f.write("set ylabel 'level'\nset ytics 1\n")
+            f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\n")
             f.write("plot " + ", ".join(plots_wave) + "\n")
-            f.write("unset label\nset ylabel 'pulse width (us)'\nset autoscale y\n")
+            f.write("unset label\nset ylabel 'pulse width (us)'\nset autoscale y\nset ytics autofreq\n")
             f.write("plot " + ", ".join(plots_width) + "\n")
+            f.write("unset arrow\n")
+            if zoom:
+                f.write("set title 'close-up (ms from %.3f s)'\n" % sec(zoom[0]))
+                f.write("set xlabel 'time (ms)'\nset ylabel 'level'\nset ytics 1\n")
+                f.write(f"set xrange [0:{(zoom[1] - zoom[0]) / 1e6:.3f}]\n")
+                f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\n")
+                f.write("plot " + ", ".join(plots_zoom) + "\n")
             f.write("unset multiplot\n")
         subprocess.run(["gnuplot", script], check=True)
 
@@ -463,7 +646,7 @@ def read_devices(results):
     return devices
 
 
-def lines_for(results, trace, timer_fn=DEFAULT_TIMER_FN, gpio=None, busy_us=None):
+def lines_for(results, trace, timer_fn=DEFAULT_TIMER_FN, gpio=None, busy_us=None, widths=()):
     """A Line for each device snapshot of the results, or for the GPIO given,
     or for every line that toggled."""
     out = []
@@ -473,10 +656,12 @@ def lines_for(results, trace, timer_fn=DEFAULT_TIMER_FN, gpio=None, busy_us=None
             busy = busy_us if busy_us is not None else kv.get("busy_wait_us")
             out.append(Line(trace, int(kv["gpio"]), timer_fn,
                             period_us=int(kv["period_us"]) if "period_us" in kv else None,
-                            busy_us=int(busy) if busy is not None else None, name=name))
+                            busy_us=int(busy) if busy is not None else None, name=name,
+                            widths=set(widths) | commanded_widths(trace, name, kv),
+                            pin=kv.get("pin")))
         return out
     gpios = [gpio] if gpio is not None else sorted(trace.gpios())
-    return [Line(trace, g, timer_fn, busy_us=busy_us) for g in gpios]
+    return [Line(trace, g, timer_fn, busy_us=busy_us, widths=widths) for g in gpios]
 
 
 def main(argv=None):
@@ -485,6 +670,8 @@ def main(argv=None):
     ap.add_argument("--gpio", type=int, help="global GPIO number (default: from dev-* snapshots)")
     ap.add_argument("--timer", default=DEFAULT_TIMER_FN, help="the driver's hrtimer callback")
     ap.add_argument("--busy-us", type=int, help="the busy-wait budget (default: from snapshots)")
+    ap.add_argument("--widths", default="", help="commanded widths in us, comma-separated "
+                    "(default: from the snapshots and the devio writes in the trace)")
     ap.add_argument("--timeline", action="store_true", help="print the text timeline")
     ap.add_argument("--stats", metavar="FILE", help="write statistics as JSON ('-': stdout)")
     ap.add_argument("--plot", metavar="PNG", help="write a plot of the waveform")
@@ -493,7 +680,8 @@ def main(argv=None):
     path = args.results
     trace_path = os.path.join(path, "trace") if os.path.isdir(path) else path
     trace = Trace(trace_path)
-    lines = lines_for(path, trace, args.timer, args.gpio, args.busy_us)
+    widths = [int(w) for w in args.widths.split(",") if w]
+    lines = lines_for(path, trace, args.timer, args.gpio, args.busy_us, widths)
     if trace.lost:
         print(f"warning: the trace lost {trace.lost} events (buffer too small)", file=sys.stderr)
     if args.timeline or not (args.stats or args.plot):

@@ -1,0 +1,36 @@
+# tests/system/system.mk - the driver's system tests in the emulated
+# Raspberry Pi 3, and `make demo` (included by Makefile).
+#
+#   make check-system   boot the emulated Pi twice and check the driver
+#                       (tests/system/test_driver.py; results and plots in
+#                       build/system/)
+#   make demo           boot it once, open and close the door, print the
+#                       timeline and write the plot of the pulses
+#
+# The rig itself (tests/system/rig/) takes any test script and files, so
+# later parts put their own programs into the same guest.
+
+SYSTEM_DIR   := $(BUILD)/system
+GUEST_CC     := aarch64-linux-gnu-gcc
+GUEST_CFLAGS := -O2 -static -Wall -Wextra -Werror -Wstrict-prototypes \
+		-Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare
+DEVIO        := $(SYSTEM_DIR)/guest/devio
+
+CHECK_TARGETS += check-system
+
+$(DEVIO): tests/system/guest/devio.c
+	@$(DEPS) build pi
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+# What every boot of the driver's tests needs.
+.PHONY: system-prereqs
+system-prereqs: module-arm64 $(DTBO) $(DEVIO)
+
+.PHONY: check-system
+check-system: system-prereqs
+	python3 tests/system/test_driver.py --out $(SYSTEM_DIR)/check
+
+.PHONY: demo
+demo: system-prereqs
+	tests/system/demo.sh $(SYSTEM_DIR)/demo

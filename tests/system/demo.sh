@@ -42,7 +42,7 @@ def fig(key):
     s = line[key]
     return "n/a" if not s.get("n") else \
         f"mean {s['mean']:.0f}, p50 {s['p50']:.0f}, p99 {s['p99']:.0f}, max {s['max']:.0f} us"
-print(f"\n{line['pulses']} pulses. Under emulation (edges are late, see tests/system/README):")
+print(f"\n{line['pulses']} pulses. Under emulation (edges come late; see tests/system/README.md):")
 print(f"  width error      {fig('width_error_us')}")
 print(f"  fall lateness    {fig('fall_late_us')}")
 print(f"  timer lateness   {fig('callback_late_us')}")

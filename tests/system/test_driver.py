@@ -35,6 +35,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, "trace"))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import sesame_trace as st  # noqa: E402
 
 BUILD = os.path.join(ROOT, "build")

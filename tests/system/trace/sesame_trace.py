@@ -211,6 +211,7 @@ class Line:
         """
         in_callback = {}      # cpu -> hrtimer address in its callback
         owners = {}
+        rearms = set()        # hrtimer_start events that ended a callback
         for e in self.trace.events:
             if e.name == "hrtimer_expire_entry":
                 fn = e.fields.get("function", "")
@@ -226,16 +227,17 @@ class Line:
             elif e.name == "hrtimer_start" and e.fields.get("hrtimer") == in_callback.get(e.cpu):
                 # Re-armed: the callback is over (it re-arms last).
                 in_callback.pop(e.cpu, None)
+                rearms.add(id(e))
         # A timer that drove this line more than once is one of its own.
         self.timers = {t for t, n in owners.items() if n > 1}
         self.timer = max(owners, key=owners.get) if owners else None
-        self.starts = []        # (ts, expires, event)
+        self.starts = []        # (ts, expires, re-armed by a callback)
         self.callbacks = []     # (ts, now)
         for e in self.trace.events:
             if not e.name.startswith("hrtimer_") or e.fields.get("hrtimer") not in self.timers:
                 continue
             if e.name == "hrtimer_start":
-                self.starts.append((e.ts, int(e.fields["expires"]), e))
+                self.starts.append((e.ts, int(e.fields["expires"]), id(e) in rearms))
             elif e.name == "hrtimer_expire_entry":
                 self.callbacks.append((e.ts, int(e.fields["now"])))
 
@@ -247,24 +249,28 @@ class Line:
         """Give each pulse its due rise (a boundary) and its fall wake-up.
 
         The timer is re-armed after each edge: an expiry set while the line
-        is high is the wake-up for the falling edge, any other one is a
+        is high is the wake-up for the falling edge, any other one is for a
         period boundary (a rising edge is due there, unless the train ends).
+        The driver wakes the busy-wait budget before each edge that it
+        re-arms for; the first boundary of a train (armed by a write) is
+        the moment of the write itself.
         """
-        self.boundaries = []     # expiries of period boundaries
+        busy = self.busy_ns or 0
+        self.boundaries = []     # period boundaries (the edge times, not the wakes)
         self.fall_wakes = []     # (set at, expires)
-        armed = []               # (set at, expires, is a boundary)
+        armed = []               # (set at, boundary or wake, is a boundary)
         edges = self.edges
         i = 0
         high = False
-        for ts, expires, _ in self.starts:
+        for ts, expires, rearm in self.starts:
             while i < len(edges) and edges[i][0] <= ts:
                 high = edges[i][1] == 1
                 i += 1
             if high:
                 self.fall_wakes.append((ts, expires))
             else:
-                self.boundaries.append(expires)
-            armed.append((ts, expires, not high))
+                self.boundaries.append(expires + busy if rearm else expires)
+            armed.append((ts, self.boundaries[-1] if not high else expires, not high))
         # Which boundary each callback handled: the expiry armed last
         # before it. (ts of the callback, boundary, callback's now) for
         # boundary callbacks.
@@ -300,11 +306,12 @@ class Line:
             if wi < len(self.fall_wakes) and (p.fall is None or self.fall_wakes[wi][0] <= p.fall):
                 p.fall_wake = self.fall_wakes[wi][1]
                 if self.busy_ns is not None and p.cb_now is not None:
-                    # sesame_fall_wake(): the wake is the busy-wait budget
-                    # early.
                     p.fall_due = p.fall_wake + self.busy_ns
+                    # The driver read the clock after busy-waiting for the
+                    # boundary and after its callback started.
+                    start = max(p.cb_now, p.rise_due or 0)
                     p.w_lo = (p.fall_due - p.rise - NS_PER_US) // NS_PER_US
-                    p.w_hi = -((p.cb_now - p.fall_due) // NS_PER_US)
+                    p.w_hi = -((start - p.fall_due) // NS_PER_US)
         self._assign_commanded()
 
     def _assign_commanded(self):
@@ -531,8 +538,9 @@ def timeline(trace, lines, origin=None, show_markers=None):
                 prev = p
             end = last.fall if last.fall is not None else last.rise
             ww = f"{last.width / NS_PER_US:.0f} us" if last.width else "unfinished"
+            cause = "" if writes_to(line.name, last.rise - (line.period_ns or 0), end) else ", by itself"
             items.append((end, 2, f"{tag} pulses stop after {len(run)} pulses "
-                                  f"(last width {ww}), line {'high' if line.final_level else 'low'}"))
+                                  f"(last width {ww}{cause}), line {'high' if line.final_level else 'low'}"))
         for at, n in line.missed_periods():
             items.append((at, 1, f"{tag} {n} period(s) skipped (callback late)"))
     items.sort()
@@ -685,7 +693,8 @@ def main(argv=None):
     if trace.lost:
         print(f"warning: the trace lost {trace.lost} events (buffer too small)", file=sys.stderr)
     if args.timeline or not (args.stats or args.plot):
-        print(timeline(trace, lines))
+        # A write's success is shown by what follows; its failure is news.
+        print(timeline(trace, lines, show_markers=lambda t: not re.search(r": write -> \d+$", t)))
     if args.stats:
         data = {"trace": trace_path, "lines": [l.stats() for l in lines]}
         text = json.dumps(data, indent=2)

@@ -27,7 +27,7 @@ pkgs_for() {
 			"linux-headers-$(guest_kver)-$(dpkg --print-architecture)" ;;
 	pi)	echo qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
-			device-tree-compiler cpio python3 gnuplot-nox ;;
+			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
 			mosquitto mosquitto-clients openssl ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;

@@ -25,8 +25,11 @@ snapshot() {
 		echo "gpio=$(gpio_number pinctrl-bcm2835 "$2")"
 		echo "pin=$2"
 		for f in /sys/class/misc/"$1"/*; do
-			[ -f "$f" ] && [ -r "$f" ] && [ "$(basename "$f")" != uevent ] || continue
-			v=$(cat "$f" 2>/dev/null) && echo "$(basename "$f")=$v"
+			# Regular attributes that read (reset_stats does not).
+			if [ -f "$f" ] && [ "$(basename "$f")" != uevent ] &&
+			   v=$(cat "$f" 2>/dev/null); then
+				echo "$(basename "$f")=$v"
+			fi
 		done
 	} > "dev-$1"
 }

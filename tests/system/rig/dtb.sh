@@ -19,7 +19,7 @@
 # /dev/ttyAMA0, which the rig uses to send results back to the host.
 set -eu
 
-out= guest=build/guest props= removes= overlays=
+out='' guest=build/guest props='' removes=''
 usage() { sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts o:g:p:r: opt; do
 	case $opt in
@@ -41,7 +41,7 @@ firmware /soc/firmware
 uart0 /soc/serial@7e201000
 uart1 /soc/serial@7e215040'
 
-base=$(ls "$guest"/image/usr/lib/linux-image-*/broadcom/bcm2837-rpi-3-b.dtb 2>/dev/null | head -n 1)
+base=$(find "$guest/image/usr/lib" -path '*/broadcom/bcm2837-rpi-3-b.dtb' 2>/dev/null | head -n 1)
 [ -n "$base" ] || { echo "dtb.sh: no bcm2837-rpi-3-b.dtb under $guest; run make guest" >&2; exit 1; }
 
 tmp=$(mktemp -d)

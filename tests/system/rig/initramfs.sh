@@ -15,7 +15,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-out= test= guest=build/guest kos= mods=bcm2835_wdt files=
+out='' test='' guest=build/guest kos='' mods=bcm2835_wdt files=''
 usage() { sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts o:t:g:k:m:f: opt; do
 	case $opt in
@@ -28,7 +28,7 @@ while getopts o:t:g:k:m:f: opt; do
 	*) usage ;;
 	esac
 done
-[ -n "$out" ] && [ -n "$test" ] || usage
+if [ -z "$out" ] || [ -z "$test" ]; then usage; fi
 
 kver=$(cat "$guest/kver" 2>/dev/null) || { echo "initramfs.sh: no guest in $guest; run make guest" >&2; exit 1; }
 moddir=$guest/image/lib/modules/$kver
@@ -50,24 +50,27 @@ for ko in $kos; do
 done
 
 # A kernel module by name, after the modules it depends on (modinfo reads
-# arm64 .ko files on any host). load-order lists them for init, dependencies
-# first.
-add_module() {
-	local name path dep
+# arm64 .ko files on any host), as "name path" lines. A subshell per call
+# keeps each level's variables its own.
+resolve() (
 	name=$(echo "$1" | tr - _)
-	grep -qx "$name" "$root/lib/modules/load-order" && return 0
 	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1)
 	[ -n "$path" ] || { echo "initramfs.sh: no module $1 in $moddir" >&2; exit 1; }
 	for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
-		add_module "$dep"
+		resolve "$dep" || exit 1
 	done
-	cp "$path" "$root/lib/modules/$name.ko"
-	echo "$name" >> "$root/lib/modules/load-order"
-}
-: > "$root/lib/modules/load-order"
+	echo "$name $path"
+)
+# load-order lists them for init, dependencies first, each once.
+order=
 for mod in $mods; do
-	add_module "$mod"
+	order="$order$(resolve "$mod")
+"
 done
+echo "$order" | awk 'NF && !seen[$1]++' | while read -r name path; do
+	cp "$path" "$root/lib/modules/$name.ko"
+	echo "$name"
+done > "$root/lib/modules/load-order"
 
 for spec in $files; do
 	src=${spec%%:*}

@@ -17,7 +17,7 @@
 # qemu's second -serial; the first (the PL011) carries the results.
 set -eu
 
-dtb= initramfs= out= guest=build/guest limit=120 verbose= args=
+dtb='' initramfs='' out='' guest=build/guest limit=120 verbose='' args=''
 usage() { sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts d:i:o:g:t:a:v opt; do
 	case $opt in
@@ -31,9 +31,9 @@ while getopts d:i:o:g:t:a:v opt; do
 	*) usage ;;
 	esac
 done
-[ -n "$dtb" ] && [ -n "$initramfs" ] && [ -n "$out" ] || usage
+if [ -z "$dtb" ] || [ -z "$initramfs" ] || [ -z "$out" ]; then usage; fi
 
-kernel=$(ls "$guest"/image/boot/vmlinuz-* 2>/dev/null | head -n 1)
+kernel=$(find "$guest/image/boot" -name 'vmlinuz-*' 2>/dev/null | head -n 1)
 [ -n "$kernel" ] || { echo "qemu.sh: no kernel in $guest; run make guest" >&2; exit 1; }
 
 rm -rf "$out" && mkdir -p "$out"

@@ -23,9 +23,17 @@ $(DEVIO): tests/system/guest/devio.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
+# A test-only module that stalls every CPU (late timer callbacks), built
+# like sesame.ko against the guest's headers.
+STALL_KO := $(SYSTEM_DIR)/stall/stall.ko
+$(STALL_KO): tests/system/guest/stall/stall.c tests/system/guest/stall/Kbuild | guest
+	rm -rf $(@D) && mkdir -p $(@D)
+	cp $^ $(@D)/
+	$(MAKE) -s -C $(GUEST)/headers M=$(abspath $(@D)) $(CROSS_ARM64) modules
+
 # What every boot of the driver's tests needs.
 .PHONY: system-prereqs
-system-prereqs: module-arm64 $(DTBO) $(DEVIO)
+system-prereqs: module-arm64 $(DTBO) $(DEVIO) $(STALL_KO)
 
 .PHONY: check-system
 check-system: system-prereqs

@@ -43,6 +43,7 @@ GUEST = os.path.join(BUILD, "guest")
 MODULE = os.path.join(BUILD, "module-arm64", "sesame.ko")
 DTBO = os.path.join(BUILD, "dts", "sesame.dtbo")
 DEVIO = os.path.join(BUILD, "system", "guest", "devio")
+STALL = os.path.join(BUILD, "system", "stall", "stall.ko")
 RIG = os.path.join(HERE, "rig")
 
 MS = 1000000        # ns
@@ -132,7 +133,7 @@ def boot(name, out, verbose=False):
         cmd += ["-p", p]
     subprocess.run(cmd + spec["overlays"], check=True)
     subprocess.run([os.path.join(RIG, "initramfs.sh"), "-g", GUEST, "-o", initramfs,
-                    "-t", os.path.join(HERE, spec["script"]), "-k", MODULE,
+                    "-t", os.path.join(HERE, spec["script"]), "-k", MODULE, "-k", STALL,
                     "-f", DEVIO, "-f", os.path.join(HERE, "guest", "sesame-lib.sh")],
                    check=True)
     start = time.monotonic()
@@ -292,11 +293,17 @@ def expect_runs(pulses, widths, what):
 def expect_no_gap(line, t0, t1, width_us, what):
     """Every boundary the engine handled in [t0, t1) sent its pulse, unless
     its callback came so late that the pulse no longer fit in the period
-    (sesame_rise_in_time(): then the driver skips it, on purpose)."""
+    (sesame_rise_in_time(): then the driver skips it, on purpose), or the
+    engine stopped there."""
     slack = (line.period_ns - width_us * US) // 2
     have = {p.rise_due for p in line.pulses}
+    bs = line.boundaries
+    # Where the engine stopped (idle, stop, removal) no pulse is due: no
+    # boundary follows within the next few periods.
+    stops = {a for a, b in zip(bs, bs[1:] + [None])
+             if b is None or not 0 < b - a <= 10 * line.period_ns}
     for ts, b, now in line.boundary_calls:
-        if t0 <= b < t1 and b not in have:
+        if t0 <= b < t1 and b not in have and b not in stops:
             check(now - b > slack - RISE_SLACK_MARGIN_US * US,
                   f"{what}: no pulse at the boundary {st.fmt_s(b)} s, whose callback came "
                   f"{(now - b) / US:.0f} us late, in time for it")
@@ -624,6 +631,29 @@ def c_side(res):
           "side status: " + line_out(res, "side.out")[-1])
     check(line_out(res, "side-main.out")[-1] == "read = " + status("open", 2000, 135, 1, 2),
           "main status: " + line_out(res, "side-main.out")[-1])
+
+
+@case("overlay", "timer callbacks whole periods late: missed periods skipped, no burst, grid kept")
+def c_stall(res):
+    start, end = res.step("stall")
+    for i in (1, 2, 3):
+        check(res.rc(f"stall{i}") == 0, f"the stall module did not run: {res.read(f'stall{i}.out')}")
+    side = res.lines["sesame-side"]
+    late = [(now - b) / US for ts, b, now in side.boundary_calls if start <= ts <= end]
+    check(late and max(late) >= 50000,
+          f"the stalls did not hold the timer back (latest callback {max(late or [0]):.0f} us): "
+          "the case proves nothing")
+    for name in ("sesame-side", "sesame"):
+        line = res.lines[name]
+        pulses = pulses_between(line, start, end)
+        expect_grid(line, start, end, f"{name} through the stalls")
+        expect_no_burst(line, pulses, f"{name} through the stalls")
+        for p in pulses:
+            check(p.rise_due is not None and p.rise - p.rise_due < line.period_ns,
+                  f"{name}: the pulse at {st.fmt_s(p.rise)} s was sent for the boundary at "
+                  f"{st.fmt_s(p.rise_due)} s, a period or more late (a catch-up pulse)")
+    missed = int(res.read("missed-after-stall.out").strip())
+    check(missed > 0, "sysfs missed_periods did not count the skipped periods")
 
 
 BAD_NODES = [

@@ -58,6 +58,16 @@ devio /dev/sesame write open sleep 500 read > side-main.out &
 devio /dev/sesame-side write 45 sleep 500 read > side.out
 wait
 
+# Timer callbacks whole periods late (every CPU held with interrupts off
+# for 70 ms, three times): the driver must skip the missed periods, not
+# catch up with a burst, and stay on its grid.
+step stall
+for i in 1 2 3; do
+	run "stall$i" sh -c "insmod /lib/modules/stall.ko ms=70 && rmmod stall"
+	msleep 150
+done
+cat /sys/class/misc/sesame-side/missed_periods > missed-after-stall.out
+
 # A file held open across rmmod (refused: the module is in use, the
 # pulses go on) and across unbind (the line ends low at a period boundary,
 # the file gets ENODEV and POLLHUP|POLLERR).

@@ -50,10 +50,9 @@ MS = 1000000        # ns
 US = 1000           # ns
 
 # How far a pulse may come out short of its commanded width, on the wire
-# (gpio_value events, 1 us resolution). A fall timed from a clock read after
-# the rise can never be short; the margin covers a clock read a few
-# instructions before it. A cut pulse is far shorter.
-SHORT_TOLERANCE_US = 20
+# (gpio_value events): the fall is timed from a clock read after the rising
+# write, so nothing but the trace's 1 us resolution can make it look short.
+SHORT_TOLERANCE_US = 2
 # The median observed width may exceed the commanded one by this much:
 # emulated falling edges come 50-300 us late on a quiet host.
 MEDIAN_LATE_US = 600

@@ -136,19 +136,21 @@ def summary(values):
 class Pulse:
     """One high pulse on the line, and what the driver had programmed for it.
 
-    The driver reads the clock in its callback, raises the line, and arms
+    The driver raises the line in its callback, reads the clock, and arms
     the fall for that time plus the width (fall_due, exact in ns). The trace
-    does not show the time it read, only that it lies between the callback's
-    start (cb_now, ns) and the rise event (rise, 1 us): so the width it was
-    given lies in w_lo..w_hi (us). cmd_us is the commanded width that fits
-    there (see Line), None when none does.
+    does not show the time it read, only that it lies after the callback's
+    start (cb_now, ns) and the boundary, and before the fall was armed
+    (fall_set, 1 us): so the width it was given lies in w_lo..w_hi (us).
+    cmd_us is the commanded width that fits there (see Line), None when
+    none does.
     """
     __slots__ = ("rise", "fall", "rise_due", "cb_now", "fall_cb_now", "fall_wake",
-                 "fall_due", "w_lo", "w_hi", "cmd_us")
+                 "fall_set", "fall_due", "w_lo", "w_hi", "cmd_us")
 
     def __init__(self, rise, fall):
         self.rise, self.fall = rise, fall
         self.rise_due = self.cb_now = self.fall_cb_now = self.fall_wake = self.fall_due = None
+        self.fall_set = None
         self.w_lo = self.w_hi = self.cmd_us = None
 
     def programmed(self, width_us):
@@ -304,13 +306,14 @@ class Line:
             while wi < len(self.fall_wakes) and self.fall_wakes[wi][0] < p.rise:
                 wi += 1
             if wi < len(self.fall_wakes) and (p.fall is None or self.fall_wakes[wi][0] <= p.fall):
-                p.fall_wake = self.fall_wakes[wi][1]
+                p.fall_set, p.fall_wake = self.fall_wakes[wi]
                 if self.busy_ns is not None and p.cb_now is not None:
                     p.fall_due = p.fall_wake + self.busy_ns
-                    # The driver read the clock after busy-waiting for the
-                    # boundary and after its callback started.
+                    # The driver read the clock after its callback started
+                    # and after busy-waiting for the boundary, and before it
+                    # armed the fall (traced to 1 us).
                     start = max(p.cb_now, p.rise_due or 0)
-                    p.w_lo = (p.fall_due - p.rise - NS_PER_US) // NS_PER_US
+                    p.w_lo = (p.fall_due - p.fall_set - NS_PER_US) // NS_PER_US
                     p.w_hi = -((start - p.fall_due) // NS_PER_US)
         self._assign_commanded()
 
@@ -318,17 +321,20 @@ class Line:
         """Gives each pulse the commanded width that fits its programmed
         bounds. Where several fit (the bounds are wide when the callback
         ran slowly, e.g. its first run), a neighbour's width is preferred:
-        widths change seldom. Otherwise the one nearest the low bound (the
-        rise event follows the driver's clock read closely). Without any
-        known widths, the low bound stands in."""
+        widths change seldom. Otherwise the one nearest the fall's due time
+        less the rise (the driver reads the clock right at the rise).
+        Without any known widths, that estimate stands in."""
         fits = []
         for p in self.pulses:
             if p.w_lo is None:
                 fits.append([])
-            elif self.widths:
-                fits.append([w for w in self.widths if p.w_lo <= w <= p.w_hi])
+                continue
+            guess = (p.fall_due - p.rise) / NS_PER_US
+            if self.widths:
+                fits.append(sorted((w for w in self.widths if p.w_lo <= w <= p.w_hi),
+                                   key=lambda w, g=guess: abs(w - g)))
             else:
-                fits.append([p.w_lo + 1])
+                fits.append([min(max(round(guess), p.w_lo), p.w_hi)])
         sure = [f[0] if len(f) == 1 else None for f in fits]
         for i, p in enumerate(self.pulses):
             if not fits[i]:

@@ -17,42 +17,33 @@ are bounded loosely, since an emulated edge can come hundreds of
 microseconds late. The guest results, a timeline, statistics (JSON) and a
 plot of each boot stay in the output folder.
 
-Usage: test_driver.py [--out DIR] [--boot NAME]... [--reuse]
+Usage: test_driver.py [--out DIR] [--boot NAME]... [--reuse] [-v]
   --reuse  check the results already in DIR instead of booting (for
            working on the checks)
-Exit status: 0 when every case passed, 1 otherwise.
+Exit status: 0 when every case passed (or was skipped), 1 otherwise.
+The runner is lib/systest.py, the pulse checks lib/pulsecheck.py.
 """
-
-import argparse
-import json
 import os
 import re
-import subprocess
 import sys
-import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(HERE, "trace"))
+sys.path.insert(0, os.path.join(HERE, "lib"))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
-import sesame_trace as st  # noqa: E402
+from systest import BUILD, Skip, case, check, line_out, run, st  # noqa: E402
+from pulsecheck import (MS, US, SHORT_TOLERANCE_US,  # noqa: E402
+                        callback_of, expect_grid, expect_hold_idle, expect_idle_stop,
+                        expect_no_burst, expect_no_gap, expect_programmed, expect_reads,
+                        expect_runs, expect_whole, handled_after,
+                        line_level_at, no_oops, pulses_between, skipped_over, status,
+                        status_text)
 
-BUILD = os.path.join(ROOT, "build")
-GUEST = os.path.join(BUILD, "guest")
 MODULE = os.path.join(BUILD, "module-arm64", "sesame.ko")
 DTBO = os.path.join(BUILD, "dts", "sesame.dtbo")
 DEVIO = os.path.join(BUILD, "system", "guest", "devio")
 STALL = os.path.join(BUILD, "system", "stall", "stall.ko")
-RIG = os.path.join(HERE, "rig")
+GUEST_FILES = [DEVIO, os.path.join(HERE, "guest", "sesame-lib.sh")]
 
-MS = 1000000        # ns
-US = 1000           # ns
-
-# How far a pulse may come out short of its commanded width, on the wire
-# (gpio_value events): the fall is timed from a clock read after the rising
-# write, so nothing but the trace's 1 us resolution can make it look short.
-SHORT_TOLERANCE_US = 2
 # The median observed width may exceed the commanded one by this much:
 # emulated falling edges come 50-300 us late on a quiet host.
 MEDIAN_LATE_US = 600
@@ -66,10 +57,6 @@ STARVED_CALLBACK_US = 1000
 FALL_AFTER_CALLBACK_US = 300
 # Observed rise-to-rise of neighbouring periods, median.
 PERIOD_TOLERANCE_US = 500
-# The driver decides whether a pulse still fits its period from a clock read
-# a little after its callback starts (whose start the trace shows); on a busy
-# host the emulated CPU can stall in between.
-RISE_SLACK_MARGIN_US = 1000
 # Time given to a poll() wake-up or a boot-to-boot step beyond its nominal
 # value (emulation is slow and noisy).
 POLL_SLACK_MS = 900
@@ -80,13 +67,16 @@ DEFAULTS = {"period_us": 20000, "min_pulse_us": 500, "max_pulse_us": 2500,
 
 BOOTS = {
     "overlay": {
-        "script": "cases/driver.sh",
+        "script": os.path.join(HERE, "cases", "driver.sh"),
         "overlays": [DTBO, os.path.join(HERE, "dts", "more-servos.dtso")],
-        "props": [],
+        "kos": [MODULE, STALL],
+        "files": GUEST_FILES,
     },
     "params": {
-        "script": "cases/params.sh",
+        "script": os.path.join(HERE, "cases", "params.sh"),
         "overlays": [DTBO],
+        "kos": [MODULE],
+        "files": GUEST_FILES,
         # What `dtoverlay=sesame,gpiopin=23,label=front,period_us=10000,
         # open_us=1800,hold_ms=500,idle_ms=200` sets (see __overrides__).
         "props": [
@@ -102,356 +92,7 @@ BOOTS = {
 }
 
 
-class Failure(Exception):
-    """A case's check failed; the message says what was expected and seen."""
-
-
-class Skip(Exception):
-    """A case cannot be judged on this run; the message says why."""
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-# --- booting ------------------------------------------------------------------------
-
-def boot(name, out, verbose=False):
-    """Builds the device tree and initramfs of one boot and runs it.
-
-    Return: (results folder, exit status of the guest test, seconds).
-    """
-    spec = BOOTS[name]
-    bdir = os.path.join(out, name)
-    os.makedirs(bdir, exist_ok=True)
-    dtb = os.path.join(bdir, "pi3.dtb")
-    initramfs = os.path.join(bdir, "initramfs.cpio.gz")
-    cmd = [os.path.join(RIG, "dtb.sh"), "-g", GUEST, "-o", dtb]
-    for p in spec["props"]:
-        cmd += ["-p", p]
-    subprocess.run(cmd + spec["overlays"], check=True)
-    subprocess.run([os.path.join(RIG, "initramfs.sh"), "-g", GUEST, "-o", initramfs,
-                    "-t", os.path.join(HERE, spec["script"]), "-k", MODULE, "-k", STALL,
-                    "-f", DEVIO, "-f", os.path.join(HERE, "guest", "sesame-lib.sh")],
-                   check=True)
-    start = time.monotonic()
-    run = subprocess.run([os.path.join(RIG, "qemu.sh"), "-g", GUEST, "-d", dtb,
-                          "-i", initramfs, "-o", os.path.join(bdir, "run"), "-t", "150"]
-                         + (["-v"] if verbose else []))
-    return os.path.join(bdir, "run"), run.returncode, time.monotonic() - start
-
-
-class Results:
-    """What one boot left: files, dmesg, the trace and each servo's line."""
-
-    def __init__(self, rundir):
-        self.dir = os.path.join(rundir, "results")
-        self.console = os.path.join(rundir, "console.log")
-        self.trace = st.Trace(os.path.join(self.dir, "trace"))
-        self.devices = st.read_devices(self.dir)
-        self.lines = {}
-        for dev, kv in self.devices.items():
-            self.lines[dev] = st.Line(self.trace, int(kv["gpio"]), period_us=int(kv["period_us"]),
-                                      busy_us=int(kv["busy_wait_us"]), name=dev,
-                                      widths=st.commanded_widths(self.trace, dev, kv), pin=kv.get("pin"))
-        self.steps = [(ts, t[len("step "):]) for ts, t in self.trace.markers()
-                      if t.startswith("step ")]
-
-    def read(self, name):
-        path = os.path.join(self.dir, name)
-        if not os.path.exists(path):
-            raise Failure(f"the guest left no {name}")
-        with open(path, errors="replace") as f:
-            return f.read()
-
-    def rc(self, name):
-        return int(self.read(name + ".rc").strip())
-
-    def dmesg(self):
-        return self.read("dmesg")
-
-    def step(self, name):
-        """(start, end) of a step of the guest script, in trace time (ns)."""
-        for i, (ts, n) in enumerate(self.steps):
-            if n == name:
-                end = self.steps[i + 1][0] if i + 1 < len(self.steps) else self.trace.events[-1].ts
-                return ts, end
-        raise Failure(f"the trace has no marker for step {name}")
-
-    def writes(self, start, end, dev="sesame"):
-        """Writes to /dev/<dev> between two times: (before, after, text,
-        result). devio marks each write just before and just after the
-        system call."""
-        out = []
-        pending = None
-        for ts, text in self.trace.markers():
-            m = st.WRITE_RE.match(text)
-            if not start <= ts <= end or not m or m.group("dev") != dev:
-                continue
-            if m.group("cmd").startswith("-> "):
-                if pending:
-                    out.append((pending[0], ts, pending[1], m.group("cmd")[3:]))
-                pending = None
-            else:
-                pending = (ts, m.group("cmd"))
-        return out
-
-
-def line_out(res, name):
-    """The output lines of a guest file, as a list."""
-    return [l for l in res.read(name).splitlines() if l.strip()]
-
-
-def status_text(state, pulse_us, angle, pulsing, opens):
-    """A status line of /dev/sesame, without its newline."""
-    return f"state={state} pulse_us={pulse_us} angle={angle} pulsing={pulsing} opens={opens}"
-
-
-def status(*args):
-    """A status line as devio prints a whole read of it."""
-    return f'"{status_text(*args)}\\n" eof'
-
-
-# --- pulse checks -------------------------------------------------------------------
-#
-# Exact checks use what the driver programmed: boundary expiries (ns) on the
-# period grid, and the fall armed for the commanded width. What a period
-# sends is decided at its boundary, so hold, idle and stop are checked by
-# which side of their due time each pulse's boundary lies on. Under a busy
-# host the emulated timer can come so late that whole periods are skipped
-# (the driver then skips them, on purpose); the checks allow for skipped
-# periods where the trace shows them, and for nothing else.
-
-def pulses_between(line, start, end):
-    return [p for p in line.pulses if start <= p.rise <= end]
-
-
-def boundaries_between(line, start, end):
-    return [b for b in line.boundaries if start <= b <= end]
-
-
-def expect_programmed(p, width_us, what):
-    """The driver armed the pulse's fall exactly width_us after the rise it
-    saw (which the trace pins down to the interval w_lo..w_hi)."""
-    check(p.w_lo is not None, f"{what}: no programmed fall for the pulse at {st.fmt_s(p.rise)} s")
-    check(p.programmed(width_us),
-          f"{what}: the pulse at {st.fmt_s(p.rise)} s was programmed for {p.w_lo}..{p.w_hi} us, "
-          f"commanded {width_us} us")
-
-
-def expect_whole(line, pulses, what):
-    """No runt: every pulse ended, not before the fall the driver had
-    programmed (exact: the fall against the armed expiry), for a width that
-    was commanded, and not short of it on the wire."""
-    check(pulses, f"{what}: no pulses on GPIO {line.gpio}")
-    for p in pulses:
-        at = f"{what}: the pulse at {st.fmt_s(p.rise)} s"
-        check(p.fall is not None, f"{at} never ended")
-        check(p.fall_due is not None, f"{at} has no programmed fall")
-        check(p.fall >= p.fall_due - US,
-              f"{at} fell {(p.fall_due - p.fall) / US:.0f} us before it was due (a runt)")
-        check(p.cmd_us is not None,
-              f"{at} was programmed for {p.w_lo}..{p.w_hi} us, which no command asked for")
-        check(p.width >= (p.cmd_us - SHORT_TOLERANCE_US) * US,
-              f"{at} is {p.width / US:.0f} us on the wire, commanded {p.cmd_us} us (a runt); "
-              f"it rose {(p.rise - (p.fall_due - p.cmd_us * US)) / US:.0f} us after the "
-              "time its fall was counted from")
-
-
-def expect_grid(line, start, end, what):
-    """The boundaries the driver programmed lie on one grid of periods."""
-    bs = boundaries_between(line, start, end)
-    check(bs, f"{what}: no programmed period boundaries")
-    for a, b in zip(bs, bs[1:]):
-        check((b - a) % line.period_ns == 0 and b > a,
-              f"{what}: boundary {st.fmt_s(b)} s is {b - a} ns after the one before, "
-              f"not a whole number of {line.period_ns} ns periods")
-    return bs
-
-
-def expect_no_burst(line, pulses, what):
-    """Never two rises in one period, even after late callbacks."""
-    for a, b in zip(pulses, pulses[1:]):
-        check(b.rise - a.rise >= line.period_ns / 2,
-              f"{what}: two pulses {(b.rise - a.rise) / US:.0f} us apart at {st.fmt_s(b.rise)} s (a burst)")
-
-
-def expect_runs(pulses, widths, what):
-    """The pulses were programmed for `widths`, in this order, each for
-    zero or more pulses in a row (zero: every period of it came too late;
-    expect_no_gap() checks that)."""
-    k = 0
-    for p in pulses:
-        while k < len(widths) and not p.programmed(widths[k]):
-            k += 1
-        check(k < len(widths), f"{what}: the pulse at {st.fmt_s(p.rise)} s was programmed for "
-                               f"{p.w_lo}..{p.w_hi} us, out of the order {widths}")
-
-
-def expect_no_gap(line, t0, t1, width_us, what):
-    """Every boundary the engine handled in [t0, t1) sent its pulse, unless
-    its callback came so late that the pulse no longer fit in the period
-    (sesame_rise_in_time(): then the driver skips it, on purpose), or the
-    engine stopped there."""
-    slack = (line.period_ns - width_us * US) // 2
-    have = {p.rise_due for p in line.pulses}
-    bs = line.boundaries
-    # Where the engine stopped (idle, stop, removal) no pulse is due: no
-    # boundary follows within the next few periods.
-    stops = {a for a, b in zip(bs, bs[1:] + [None])
-             if b is None or not 0 < b - a <= 10 * line.period_ns}
-    for ts, b, now in line.boundary_calls:
-        if t0 <= b < t1 and b not in have and b not in stops:
-            check(now - b > slack - RISE_SLACK_MARGIN_US * US,
-                  f"{what}: no pulse at the boundary {st.fmt_s(b)} s, whose callback came "
-                  f"{(now - b) / US:.0f} us late, in time for it")
-
-
-def skipped_over(bs, period, t0, t1):
-    """Whether the programmed boundaries jump over all of [t0, t1): the
-    periods there were skipped (callbacks too late), not sent."""
-    return any(a < t0 and b >= t1 and b - a > period for a, b in zip(bs, bs[1:]))
-
-
-def expect_stop_at(line, bs, due, what):
-    """The engine stopped at the first boundary at or after `due` (or later
-    only by skipping over it): the last programmed boundary is `due`
-    exactly, and the one before it is earlier."""
-    check(bs, f"{what}: no programmed boundaries")
-    last = bs[-1]
-    prev = bs[-2] if len(bs) > 1 else None
-    check(last >= due, f"{what}: the engine stopped at {st.fmt_s(last)} s, "
-                       f"before its stop was due at {st.fmt_s(due)} s")
-    check(last == due or (prev is not None and prev < due),
-          f"{what}: the engine ran on to {st.fmt_s(last)} s after its stop was due at {st.fmt_s(due)} s")
-
-
-def handled_after(line, write):
-    """The boundary at which the engine took in a write (before, after, ...):
-    the one whose callback started after the write returned, or one whose
-    callback started while it ran. Return: the candidates, earliest first."""
-    before, after = write[0], write[1]
-    calls = [(ts, b) for ts, b, _ in line.boundary_calls if ts >= before]
-    out = [b for ts, b in calls if ts <= after]
-    out += [b for ts, b in calls if ts > after][:1]
-    if not out:
-        raise Failure(f"no boundary handled after the write at {st.fmt_s(before)} s")
-    return out
-
-
-def expect_one_of(origins, fn, what):
-    """fn(origin) for each candidate origin until one passes."""
-    errors = []
-    for o in origins:
-        try:
-            return fn(o)
-        except Failure as e:
-            errors.append(str(e))
-    raise Failure(errors[-1] if len(errors) == 1 else
-                  f"{what}, for each boundary the write may have been taken in:\n" + "\n".join(errors))
-
-
-def expect_hold_idle(line, origins, end, open_us, closed_us, hold_ms, idle_ms, what):
-    """open from the boundary that took the command in, closed from the
-    first boundary at or after hold_ms later, stopped from the first at or
-    after idle_ms after that: every pulse's boundary on the right side of
-    each, and the engine's last boundary at the idle stop."""
-    def attempt(origin):
-        period = line.period_ns
-        bs = boundaries_between(line, origin, end)
-        close_at = origin + hold_ms * MS
-        after = [b for b in bs if b >= close_at]
-        check(after, f"{what}: the engine stopped before the auto-close due at {st.fmt_s(close_at)} s")
-        close_b = after[0]
-        check(close_b == close_at or skipped_over(bs, period, close_at, close_b),
-              f"{what}: auto-close at {st.fmt_s(close_b)} s, due at {st.fmt_s(close_at)} s")
-        stop_at = close_b + idle_ms * MS
-        pulses = [p for p in line.pulses if origin <= p.rise_due <= end]
-        opened = [p for p in pulses if p.rise_due < close_b]
-        closed = [p for p in pulses if p.rise_due >= close_b]
-        check(opened, f"{what}: no open pulses")
-        for p in opened:
-            expect_programmed(p, open_us, f"{what} (open, before the hold ends)")
-        for p in closed:
-            expect_programmed(p, closed_us, f"{what} (closed, after the hold)")
-            check(p.rise_due < stop_at, f"{what}: a pulse at {st.fmt_s(p.rise_due)} s, after the "
-                                        f"idle stop due at {st.fmt_s(stop_at)} s")
-        expect_no_gap(line, origin, close_b, open_us, f"{what} (open)")
-        expect_no_gap(line, close_b, stop_at, closed_us, f"{what} (closed)")
-        expect_stop_at(line, bs, stop_at, f"{what} (idle stop)")
-        return pulses, close_b, bs[-1]
-    return expect_one_of(origins, attempt, what)
-
-
-def expect_reads(res, line, dev, start, end, phases, what):
-    """Each status read in [start, end) shows the phase the engine was in
-    when it was read. phases: (callback time from which it holds, status);
-    a read that overlapped a change may show either side of it."""
-    reads = []
-    pending = None
-    for ts, text in res.trace.markers():
-        if not start <= ts < end or not text.startswith(f"devio {dev}: read"):
-            continue
-        if text == f"devio {dev}: read":
-            pending = ts
-        elif pending is not None:
-            reads.append((pending, ts, text.split(" -> ", 1)[1].strip()))
-            pending = None
-    check(reads, f"{what}: no status reads in the trace")
-    for before, after, got in reads:
-        could = [st_ for i, (since, st_) in enumerate(phases)
-                 if since <= after and (i + 1 == len(phases) or phases[i + 1][0] >= before)]
-        check(got in could, f"{what}: read at {st.fmt_s(before)} s showed '{got}', "
-                            f"expected {' or '.join(repr(c) for c in could)}")
-
-
-def callback_of(line, boundary):
-    """When the callback that handled a boundary started (trace time)."""
-    for ts, b, _ in line.boundary_calls:
-        if b == boundary:
-            return ts
-    raise Failure(f"no callback handled the boundary at {st.fmt_s(boundary)} s")
-
-
-def expect_idle_stop(line, origins, end, idle_ms, what):
-    """No pulse from idle_ms after the boundary that took the move in; the
-    engine's last boundary there."""
-    def attempt(origin):
-        stop_at = origin + idle_ms * MS
-        late = [p for p in line.pulses if origin <= p.rise_due <= end and p.rise_due >= stop_at]
-        check(not late, f"{what}: a pulse at {late[:1]} after the idle stop due at {st.fmt_s(stop_at)} s")
-        expect_stop_at(line, boundaries_between(line, origin, end), stop_at, what)
-    return expect_one_of(origins, attempt, what)
-
-
-def line_level_at(line, ts):
-    level = 0
-    for t, lv in line.edges:
-        if t > ts:
-            break
-        level = lv
-    return level
-
-
-def no_oops(res):
-    bad = [l for l in res.dmesg().splitlines()
-           if re.search(r"Oops|BUG:|WARNING:|Unable to handle|use-after-free|"
-                        r"did not end at a period boundary|Call trace", l)]
-    check(not bad, "the kernel complained:\n" + "\n".join(bad[:10]))
-
-
 # --- the cases ----------------------------------------------------------------------
-
-CASES = []
-
-
-def case(boot_name, title):
-    def add(fn):
-        CASES.append((boot_name, title, fn))
-        return fn
-    return add
-
 
 @case("overlay", "the overlay binds sesame.ko to GPIO18 through pinctrl-bcm2835")
 def c_probe(res):
@@ -836,76 +477,5 @@ def c_params(res):
     no_oops(res)
 
 
-# --- running ------------------------------------------------------------------------
-
-def write_reports(res, bdir):
-    """The timeline, statistics and plot of one boot, for people and benches."""
-    lines = list(res.lines.values())
-    with open(os.path.join(bdir, "timeline.txt"), "w") as f:
-        f.write(st.timeline(res.trace, lines,
-                            show_markers=lambda t: t.startswith("step ") or (
-                                st.WRITE_RE.match(t) and " -> " not in t))
-                + "\n")
-    with open(os.path.join(bdir, "stats.json"), "w") as f:
-        json.dump({"trace": res.trace.path, "lines": [l.stats() for l in lines]}, f, indent=2)
-    try:
-        st.plot(res.trace, lines, os.path.join(bdir, "pulses.png"), title=f"sesame system test: {os.path.basename(bdir)}")
-    except (RuntimeError, subprocess.CalledProcessError) as e:
-        print(f"# no plot: {e}")
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=os.path.join(BUILD, "system", "check"))
-    ap.add_argument("--boot", action="append", choices=sorted(BOOTS))
-    ap.add_argument("--reuse", action="store_true")
-    ap.add_argument("-v", "--verbose", action="store_true", help="show the guests' consoles")
-    args = ap.parse_args()
-    boots = args.boot or list(BOOTS)
-    cases = [(i + 1, b, t, fn) for i, (b, t, fn) in enumerate(CASES) if b in boots]
-    print(f"1..{len(cases)}")
-    failed = skipped = 0
-    began = time.monotonic()
-    for name in boots:
-        bdir = os.path.join(args.out, name)
-        rundir = os.path.join(bdir, "run")
-        if args.reuse:
-            rc, secs = 0, 0
-        else:
-            rundir, rc, secs = boot(name, args.out, args.verbose)
-        print(f"# boot {name}: guest exit {rc}, {secs:.0f} s, results in {rundir}")
-        res = err = None
-        try:
-            res = Results(rundir)
-        except OSError as e:
-            err = f"no results from the guest ({e}); console: {os.path.join(rundir, 'console.log')}"
-        if rc != 0 and err is None:
-            err = f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}"
-        for num, b, title, fn in cases:
-            if b != name:
-                continue
-            try:
-                if err:
-                    raise Failure(err)
-                fn(res)
-                print(f"ok {num} - S{num:02d} {title}")
-            except Skip as e:
-                skipped += 1
-                print(f"ok {num} - S{num:02d} {title} # SKIP {e}")
-            except Exception as e:  # pylint: disable=broad-except
-                # A check that cannot run (missing data) fails its case too.
-                failed += 1
-                print(f"not ok {num} - S{num:02d} {title}")
-                text = str(e) if isinstance(e, Failure) else traceback.format_exc()
-                for l in text.splitlines():
-                    print(f"#   {l}")
-        if res is not None:
-            write_reports(res, bdir)
-            print(f"# timeline: {bdir}/timeline.txt, plot: {bdir}/pulses.png, stats: {bdir}/stats.json")
-    print(f"# {len(cases) - failed - skipped}/{len(cases)} passed, {skipped} skipped, "
-          f"{failed} failed, in {time.monotonic() - began:.0f} s")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(BOOTS, __doc__.split("\n\n")[0], os.path.join(BUILD, "system", "check")))

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""systest.py - boot the emulated Pi for a set of numbered cases, and run them.
+
+A test program (tests/system/test_*.py) declares its boots (a guest script,
+overlays, fdtput changes, modules and files for the initramfs) and its
+cases, each a function of the boot's Results that raises Failure (or Skip,
+when a run cannot judge it). run() boots each, runs its cases and prints TAP:
+"ok 3 - S03 title", "not ok ...", "ok ... # SKIP why", with the evidence of
+a failure as "#" lines; it keeps each boot's results, timeline, statistics
+and plot in the output folder.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SYSTEM = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(SYSTEM))
+sys.path.insert(0, os.path.join(SYSTEM, "trace"))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import sesame_trace as st  # noqa: E402
+
+BUILD = os.path.join(ROOT, "build")
+GUEST = os.path.join(BUILD, "guest")
+RIG = os.path.join(SYSTEM, "rig")
+
+
+class Failure(Exception):
+    """A case's check failed; the message says what was expected and seen."""
+
+
+class Skip(Exception):
+    """A case cannot be judged on this run; the message says why."""
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+# --- booting ------------------------------------------------------------------------
+
+def boot(spec, bdir, verbose=False):
+    """Builds the device tree and initramfs of one boot and runs it.
+
+    spec: script (the guest's test), overlays, props (fdtput, as for
+    rig/dtb.sh -p), kos (modules), files (for the guest's /opt), limit (s).
+    Return: (results folder, exit status of the guest test, seconds).
+    """
+    os.makedirs(bdir, exist_ok=True)
+    dtb = os.path.join(bdir, "pi3.dtb")
+    initramfs = os.path.join(bdir, "initramfs.cpio.gz")
+    cmd = [os.path.join(RIG, "dtb.sh"), "-g", GUEST, "-o", dtb]
+    for p in spec.get("props", []):
+        cmd += ["-p", p]
+    subprocess.run(cmd + spec.get("overlays", []), check=True)
+    cmd = [os.path.join(RIG, "initramfs.sh"), "-g", GUEST, "-o", initramfs, "-t", spec["script"]]
+    for ko in spec.get("kos", []):
+        cmd += ["-k", ko]
+    for f in spec.get("files", []):
+        cmd += ["-f", f]
+    subprocess.run(cmd, check=True)
+    start = time.monotonic()
+    rundir = os.path.join(bdir, "run")
+    run = subprocess.run([os.path.join(RIG, "qemu.sh"), "-g", GUEST, "-d", dtb, "-i", initramfs,
+                          "-o", rundir, "-t", str(spec.get("limit", 150))]
+                         + (["-v"] if verbose else []))
+    return rundir, run.returncode, time.monotonic() - start
+
+
+class Results:
+    """What one boot left: files, dmesg, the trace and each servo's line."""
+
+    def __init__(self, rundir):
+        self.dir = os.path.join(rundir, "results")
+        self.console = os.path.join(rundir, "console.log")
+        self.trace = st.Trace(os.path.join(self.dir, "trace"))
+        self.devices = st.read_devices(self.dir)
+        self.lines = {}
+        for dev, kv in self.devices.items():
+            self.lines[dev] = st.Line(self.trace, int(kv["gpio"]), period_us=int(kv["period_us"]),
+                                      busy_us=int(kv["busy_wait_us"]), name=dev,
+                                      widths=st.commanded_widths(self.trace, dev, kv), pin=kv.get("pin"))
+        self.steps = [(ts, t[len("step "):]) for ts, t in self.trace.markers()
+                      if t.startswith("step ")]
+
+    def read(self, name):
+        path = os.path.join(self.dir, name)
+        if not os.path.exists(path):
+            raise Failure(f"the guest left no {name}")
+        with open(path, errors="replace") as f:
+            return f.read()
+
+    def rc(self, name):
+        return int(self.read(name + ".rc").strip())
+
+    def dmesg(self):
+        return self.read("dmesg")
+
+    def step(self, name):
+        """(start, end) of a step of the guest script, in trace time (ns)."""
+        for i, (ts, n) in enumerate(self.steps):
+            if n == name:
+                end = self.steps[i + 1][0] if i + 1 < len(self.steps) else self.trace.events[-1].ts
+                return ts, end
+        raise Failure(f"the trace has no marker for step {name}")
+
+    def writes(self, start, end, dev="sesame"):
+        """Writes to /dev/<dev> between two times: (before, after, text,
+        result). devio marks each write just before and just after the
+        system call."""
+        out = []
+        pending = None
+        for ts, text in self.trace.markers():
+            m = st.WRITE_RE.match(text)
+            if not start <= ts <= end or not m or m.group("dev") != dev:
+                continue
+            if m.group("cmd").startswith("-> "):
+                if pending:
+                    out.append((pending[0], ts, pending[1], m.group("cmd")[3:]))
+                pending = None
+            else:
+                pending = (ts, m.group("cmd"))
+        return out
+
+
+def line_out(res, name):
+    """The output lines of a guest file, as a list."""
+    return [l for l in res.read(name).splitlines() if l.strip()]
+
+
+# --- cases and the run --------------------------------------------------------------
+
+CASES = []
+
+
+def case(boot_name, title):
+    """Declares the decorated function a case of the boot named boot_name;
+    cases are numbered in the order they are declared."""
+    def add(fn):
+        CASES.append((boot_name, title, fn))
+        return fn
+    return add
+
+
+def write_reports(res, bdir):
+    """The timeline, statistics and plot of one boot, for people and benches."""
+    lines = list(res.lines.values())
+    with open(os.path.join(bdir, "timeline.txt"), "w") as f:
+        f.write(st.timeline(res.trace, lines,
+                            show_markers=lambda t: t.startswith("step ") or (
+                                st.WRITE_RE.match(t) and " -> " not in t))
+                + "\n")
+    with open(os.path.join(bdir, "stats.json"), "w") as f:
+        json.dump({"trace": res.trace.path, "lines": [l.stats() for l in lines]}, f, indent=2)
+    try:
+        st.plot(res.trace, lines, os.path.join(bdir, "pulses.png"), title=f"sesame system test: {os.path.basename(bdir)}")
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        print(f"# no plot: {e}")
+
+
+def run(boots, description, default_out):
+    """The command line of a test program: boot, check, report.
+
+    boots: {name: spec} in boot order (see boot()). Return: exit status.
+    """
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--out", default=default_out)
+    ap.add_argument("--boot", action="append", choices=list(boots))
+    ap.add_argument("--reuse", action="store_true",
+                    help="check the results already in --out instead of booting")
+    ap.add_argument("-v", "--verbose", action="store_true", help="show the guests' consoles")
+    args = ap.parse_args()
+    names = args.boot or list(boots)
+    cases = [(i + 1, b, t, fn) for i, (b, t, fn) in enumerate(CASES) if b in names]
+    print(f"1..{len(cases)}")
+    failed = skipped = 0
+    began = time.monotonic()
+    for name in names:
+        bdir = os.path.join(args.out, name)
+        rundir = os.path.join(bdir, "run")
+        if args.reuse:
+            rc, secs = 0, 0
+        else:
+            rundir, rc, secs = boot(boots[name], bdir, args.verbose)
+        print(f"# boot {name}: guest exit {rc}, {secs:.0f} s, results in {rundir}")
+        res = err = None
+        try:
+            res = Results(rundir)
+        except OSError as e:
+            err = f"no results from the guest ({e}); console: {os.path.join(rundir, 'console.log')}"
+        if rc != 0 and err is None:
+            err = f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}"
+        for num, b, title, fn in cases:
+            if b != name:
+                continue
+            try:
+                if err:
+                    raise Failure(err)
+                fn(res)
+                print(f"ok {num} - S{num:02d} {title}")
+            except Skip as e:
+                skipped += 1
+                print(f"ok {num} - S{num:02d} {title} # SKIP {e}")
+            except Exception as e:  # pylint: disable=broad-except
+                # A check that cannot run (missing data) fails its case too.
+                failed += 1
+                print(f"not ok {num} - S{num:02d} {title}")
+                text = str(e) if isinstance(e, Failure) else traceback.format_exc()
+                for l in text.splitlines():
+                    print(f"#   {l}")
+        if res is not None:
+            write_reports(res, bdir)
+            print(f"# timeline: {bdir}/timeline.txt, plot: {bdir}/pulses.png, stats: {bdir}/stats.json")
+    print(f"# {len(cases) - failed - skipped}/{len(cases)} passed, {skipped} skipped, "
+          f"{failed} failed, in {time.monotonic() - began:.0f} s")
+    return 1 if failed else 0

@@ -23,7 +23,7 @@ echo "== building the emulated Pi's device tree and initramfs"
 
 echo "== booting qemu raspi3b with Debian's $(cat "$guest/kver") kernel (the guest's console follows)"
 status=0
-"$here/rig/qemu.sh" -g "$guest" -d "$out/pi3.dtb" -i "$out/initramfs.cpio.gz" \
+"$here/rig/qemu.sh" -c -g "$guest" -d "$out/pi3.dtb" -i "$out/initramfs.cpio.gz" \
 	-o "$out/run" -t 120 -v | sed -n '/^init: running the test/,/^init: results sent/p' ||
 	status=$?
 if [ "$status" -ne 0 ]; then
@@ -42,7 +42,7 @@ def fig(key):
     s = line[key]
     return "n/a" if not s.get("n") else \
         f"mean {s['mean']:.0f}, p50 {s['p50']:.0f}, p99 {s['p99']:.0f}, max {s['max']:.0f} us"
-print(f"\n{line['pulses']} pulses. Under emulation (edges come late; see tests/system/README.md):")
+print(f"\n{line['pulses']} pulses, in the emulated Pi (guest time counts instructions; see tests/system/README.md):")
 print(f"  width error      {fig('width_error_us')}")
 print(f"  fall lateness    {fig('fall_late_us')}")
 print(f"  timer lateness   {fig('callback_late_us')}")

@@ -25,7 +25,7 @@ static struct sesame *to_sesame(struct device *dev)
 	return container_of(misc, struct sesame, misc);
 }
 
-/* A read-only number at an offset in struct sesame_cfg or sesame_stats. */
+/* A read-only number at an offset in struct sesame_cfg, _motion or _stats. */
 struct sesame_attr {
 	struct device_attribute dattr;
 	size_t offset;
@@ -72,6 +72,18 @@ static struct sesame_motion sesame_motion_now(struct sesame *s)
 	return motion;
 }
 
+static ssize_t sesame_motion_show(struct device *dev,
+				  struct device_attribute *dattr, char *buf)
+{
+	struct sesame_motion m = sesame_motion_now(to_sesame(dev));
+	const char *base = (const char *)&m;
+
+	return sysfs_emit(buf, "%u\n", *(const u32 *)(base + sesame_offset(dattr)));
+}
+
+static SESAME_ATTR(pulse_us, sesame_motion_show, struct sesame_motion);
+static SESAME_ATTR(opens, sesame_motion_show, struct sesame_motion);
+
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -80,15 +92,6 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n", sesame_state_name(m.state));
 }
 static DEVICE_ATTR_RO(state);
-
-static ssize_t pulse_us_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	struct sesame_motion m = sesame_motion_now(to_sesame(dev));
-
-	return sysfs_emit(buf, "%u\n", m.pulse_us);
-}
-static DEVICE_ATTR_RO(pulse_us);
 
 static ssize_t angle_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -110,15 +113,6 @@ static ssize_t pulsing_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%d\n", m.pulsing ? 1 : 0);
 }
 static DEVICE_ATTR_RO(pulsing);
-
-static ssize_t opens_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct sesame_motion m = sesame_motion_now(to_sesame(dev));
-
-	return sysfs_emit(buf, "%u\n", m.opens);
-}
-static DEVICE_ATTR_RO(opens);
 
 static struct sesame_stats sesame_stats_now(struct sesame *s)
 {
@@ -211,10 +205,10 @@ static struct attribute *sesame_attrs[] = {
 	&sesame_attr_hold_ms.dattr.attr,
 	&sesame_attr_idle_ms.dattr.attr,
 	&dev_attr_state.attr,
-	&dev_attr_pulse_us.attr,
+	&sesame_attr_pulse_us.dattr.attr,
 	&dev_attr_angle.attr,
 	&dev_attr_pulsing.attr,
-	&dev_attr_opens.attr,
+	&sesame_attr_opens.dattr.attr,
 	&sesame_attr_pulses.dattr.attr,
 	&sesame_attr_late_edges.dattr.attr,
 	&sesame_attr_missed_periods.dattr.attr,

@@ -24,6 +24,7 @@ include driver/driver.mk
 include dts/dts.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
+include bridge/bridge.mk
 include tests/system/system.mk
 
 all: $(ALL_TARGETS)

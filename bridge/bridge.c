@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bridge.c - between MQTT and /dev/sesame (see bridge.h).
+ *
+ * A command runs to the device inside the message callback, so that the
+ * time from the broker's publish to write() is one read, one judgement and
+ * one write. State comes only from the device's status line, read when
+ * poll() says it changed, so the automatic close reaches B/state too.
+ */
+#include "bridge.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "command.h"
+#include "discovery.h"
+#include "event.h"
+#include "log.h"
+
+#ifndef SESAME_VERSION
+#define SESAME_VERSION "unknown"
+#endif
+
+void bridge_init(struct bridge *b, const struct config *cfg,
+		 const struct topics *topics, struct device *dev,
+		 struct mqtt *mqtt, struct signer *signer)
+{
+	int64_t now = clock_mono_ms();
+
+	memset(b, 0, sizeof(*b));
+	b->cfg = cfg;
+	b->topics = topics;
+	b->dev = dev;
+	b->mqtt = mqtt;
+	b->signer = signer;
+	ratelimit_init(&b->opens, cfg->rate_count, cfg->rate_seconds * 1000, now);
+	ratelimit_init(&b->reports, REPORT_BURST, REPORT_PERIOD_MS, now);
+	b->discovery_at_ms = INT64_MIN / 2;
+	b->state = DEV_STATE_UNKNOWN;
+}
+
+static void publish_availability(struct bridge *b)
+{
+	mqtt_publish(b->mqtt, b->topics->availability,
+		     device_present(b->dev) ? "online" : "offline", 1, true);
+}
+
+static void publish_discovery(struct bridge *b)
+{
+	char json[DISCOVERY_JSON_MAX];
+
+	if (!b->cfg->ha_discovery)
+		return;
+	if (discovery_format(json, sizeof(json), b->cfg, b->topics, SESAME_VERSION) < 0) {
+		log_warnx("cannot format the Home Assistant discovery message");
+		return;
+	}
+	if (mqtt_publish(b->mqtt, b->topics->ha_config, json, 1, true) == 0)
+		b->discovery_at_ms = clock_mono_ms();
+}
+
+/*
+ * The device went away. If it is back at once (a quick unbind and bind),
+ * its state is read on the next turn of the main loop, not from here,
+ * which may be inside a read of that same state.
+ */
+static void gone(struct bridge *b)
+{
+	if (device_lost(b->dev))
+		b->fatal = true;
+	publish_availability(b);
+	if (device_present(b->dev)) {
+		b->state_published = false;
+		b->reread = true;
+	}
+}
+
+/* Reads the status line; publishes B/state when it changed. */
+static void refresh_state(struct bridge *b)
+{
+	enum dev_state state;
+	int rc;
+
+	rc = device_read_status(b->dev, &state);
+	if (rc == -ENODEV) {
+		gone(b);
+		return;
+	}
+	if (rc)
+		return;
+	if (b->state_published && state == b->state)
+		return;
+	log_debug("device state: %s", status_mqtt(state));
+	b->state = state;
+	if (mqtt_publish(b->mqtt, b->topics->state, status_mqtt(state), 1, true) == 0)
+		b->state_published = true;
+}
+
+void bridge_up(void *ctx)
+{
+	struct bridge *b = ctx;
+
+	b->state_published = false;
+	publish_availability(b);
+	if (device_present(b->dev))
+		refresh_state(b);
+	publish_discovery(b);
+}
+
+void bridge_down(void *ctx)
+{
+	struct bridge *b = ctx;
+
+	b->state_published = false;
+}
+
+/* The audit trail: every command message gets an event and a log line,
+ * except rejections beyond the report rate, which are counted. */
+static void report(struct bridge *b, const struct verdict *v)
+{
+	char json[EVENT_JSON_MAX];
+	const char *cmd = command_name(v->cmd);
+
+	if (v->reason != REASON_NONE && !ratelimit_take(&b->reports, clock_mono_ms())) {
+		b->suppressed++;
+		return;
+	}
+	if (v->reason == REASON_NONE)
+		log_info("command %s accepted%s", cmd, v->is_signed ? " (signed)" : "");
+	else
+		log_warnx("command%s%s rejected: %s: %s", cmd ? " " : "", cmd ? cmd : "",
+			  reason_name(v->reason), v->detail);
+	if (b->suppressed)
+		log_warnx("%lu more rejected commands were not reported", b->suppressed);
+	if (event_format(json, sizeof(json), v, clock_wall_s(), b->suppressed) < 0) {
+		log_warnx("cannot format an event");
+		return;
+	}
+	if (mqtt_publish(b->mqtt, b->topics->event, json, 0, false) == 0)
+		b->suppressed = 0;
+}
+
+static void act(struct bridge *b, struct verdict *v)
+{
+	int64_t now = clock_mono_ms();
+	int rc;
+
+	if (!device_present(b->dev)) {
+		v->reason = REASON_DEVICE_ERROR;
+		snprintf(v->detail, sizeof(v->detail), "%.64s is not there", b->cfg->device);
+		return;
+	}
+	/* Opens are limited; closing is always safe. */
+	if (v->cmd == CMD_OPEN && !ratelimit_take(&b->opens, now)) {
+		v->reason = REASON_RATE_LIMITED;
+		snprintf(v->detail, sizeof(v->detail),
+			 "more than %u opens in %u s; next one possible in %lld s",
+			 b->cfg->rate_count, b->cfg->rate_seconds,
+			 (long long)(ratelimit_wait_ms(&b->opens, now) + 999) / 1000);
+		return;
+	}
+	rc = device_command(b->dev, v->cmd);
+	if (rc) {
+		v->reason = REASON_DEVICE_ERROR;
+		snprintf(v->detail, sizeof(v->detail), "writing to %.64s failed: %.40s",
+			 b->cfg->device, strerror(-rc));
+		if (rc == -ENODEV)
+			gone(b);
+	}
+}
+
+void bridge_message(void *ctx, const char *topic, const void *payload,
+		    int len, bool retain)
+{
+	struct bridge *b = ctx;
+	struct verdict v;
+
+	if (len < 0)
+		return;
+	if (!strcmp(topic, b->topics->ha_status)) {
+		/* Home Assistant restarted: it needs the discovery message again. */
+		if (len == 6 && !memcmp(payload, "online", 6) && !retain &&
+		    clock_mono_ms() - b->discovery_at_ms >= DISCOVERY_MIN_GAP_MS)
+			publish_discovery(b);
+		return;
+	}
+	if (strcmp(topic, b->topics->set))
+		return;
+	command_judge(b->cfg, b->signer, topic, payload, (size_t)len, retain,
+		      clock_wall_s(), &v);
+	if (v.reason == REASON_NONE)
+		act(b, &v);
+	report(b, &v);
+}
+
+void bridge_device_ready(struct bridge *b, short revents)
+{
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		gone(b);
+		return;
+	}
+	if (revents & POLLIN)
+		refresh_state(b);
+}
+
+void bridge_housekeeping(struct bridge *b)
+{
+	if (b->reread) {
+		b->reread = false;
+		refresh_state(b);
+	}
+}
+
+void bridge_device_watch(struct bridge *b)
+{
+	if (!device_inotify(b->dev) || !device_open(b->dev))
+		return;
+	publish_availability(b);
+	b->state_published = false;
+	refresh_state(b);
+}

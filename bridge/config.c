@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config.c - parse sesame-bridge's "key value" lines into a struct config.
+ *
+ * A table lists every key with its type and limits, so that the file and
+ * the -o options go through exactly the same checks. Nothing here reads a
+ * file: conffile.c feeds the lines, and secret.c reads what the keys name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum key_type {
+	T_STRING,	/* printable text, max length = field size - 1 */
+	T_PATH,		/* like T_STRING, but without spaces */
+	T_TOPIC,	/* an MQTT topic name without wildcards */
+	T_UINT,		/* decimal, between min and max */
+	T_BOOL,		/* true or false */
+	T_TLS_VERSION,
+	T_MQTT_VERSION,
+	T_LOG_LEVEL,
+	T_WORDS,
+	T_RATE,		/* COUNT/SECONDS */
+};
+
+struct key_desc {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;		/* of the field, for strings */
+	unsigned int min, max;	/* for T_UINT */
+};
+
+#define STR(k, t, f) { k, t, offsetof(struct config, f), \
+		       sizeof(((struct config *)0)->f), 0, 0 }
+#define UINT(k, f, lo, hi) { k, T_UINT, offsetof(struct config, f), \
+			     sizeof(unsigned int), lo, hi }
+#define OTHER(k, t, f) { k, t, offsetof(struct config, f), 0, 0, 0 }
+
+/* Indexed by enum config_key. */
+static const struct key_desc keys[KEY_COUNT] = {
+	[KEY_HOST]		= STR("host", T_PATH, host),
+	[KEY_PORT]		= UINT("port", port, 1, 65535),
+	[KEY_CAFILE]		= STR("cafile", T_PATH, cafile),
+	[KEY_CAPATH]		= STR("capath", T_PATH, capath),
+	[KEY_CERTFILE]		= STR("certfile", T_PATH, certfile),
+	[KEY_KEYFILE]		= STR("keyfile", T_PATH, keyfile),
+	[KEY_TLS_VERSION]	= OTHER("tls_version", T_TLS_VERSION, tls_version),
+	[KEY_INSECURE_PLAINTEXT] = OTHER("insecure_plaintext", T_BOOL,
+					 insecure_plaintext),
+	[KEY_CLIENT_ID]		= STR("client_id", T_PATH, client_id),
+	/* libmosquitto refuses a keepalive under 5 s */
+	[KEY_KEEPALIVE]		= UINT("keepalive", keepalive, 5, 65535),
+	[KEY_MQTT_VERSION]	= OTHER("mqtt_version", T_MQTT_VERSION, mqtt_version),
+	[KEY_RECONNECT_MAX]	= UINT("reconnect_max", reconnect_max, 1, 3600),
+	[KEY_USERNAME]		= STR("username", T_STRING, username),
+	[KEY_PASSWORD_FILE]	= STR("password_file", T_PATH, password_file),
+	[KEY_TOPIC]		= STR("topic", T_TOPIC, topic),
+	[KEY_DEVICE]		= STR("device", T_PATH, device),
+	[KEY_OPEN_WORDS]	= OTHER("open_words", T_WORDS, open_words),
+	[KEY_CLOSE_WORDS]	= OTHER("close_words", T_WORDS, close_words),
+	[KEY_RATE_LIMIT]	= OTHER("rate_limit", T_RATE, rate_count),
+	[KEY_MAX_PAYLOAD]	= UINT("max_payload", max_payload, 32, 4096),
+	[KEY_HMAC_KEY_FILE]	= STR("hmac_key_file", T_PATH, hmac_key_file),
+	[KEY_SIGNATURE_WINDOW]	= UINT("signature_window", signature_window, 1, 3600),
+	[KEY_HA_DISCOVERY]	= OTHER("ha_discovery", T_BOOL, ha_discovery),
+	[KEY_HA_PREFIX]		= STR("ha_prefix", T_TOPIC, ha_prefix),
+	[KEY_LOG_LEVEL]		= OTHER("log_level", T_LOG_LEVEL, log_level),
+};
+
+static const char *const level_names[] = {
+	[LOG_LEVEL_ERROR] = "error",
+	[LOG_LEVEL_WARNING] = "warning",
+	[LOG_LEVEL_NOTICE] = "notice",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
+const char *config_key_name(enum config_key key)
+{
+	return keys[key].name;
+}
+
+static void set_words(struct config_words *w, const char *const *list)
+{
+	w->count = 0;
+	while (*list && w->count < CONFIG_WORDS_MAX)
+		snprintf(w->word[w->count++], sizeof(w->word[0]), "%s", *list++);
+}
+
+/* Keeps the characters a client id and a topic level can safely carry. */
+static void name_from_host(char *dst, size_t size, const char *prefix,
+			   const char *hostname)
+{
+	size_t n = (size_t)snprintf(dst, size, "%s", prefix);
+	const char *h = hostname && *hostname ? hostname : "localhost";
+
+	for (; *h && *h != '.' && n + 1 < size; h++) {
+		unsigned char c = (unsigned char)*h;
+
+		dst[n++] = (c > ' ' && c < 0x7f && c != '+' && c != '#' &&
+			    c != '/') ? (char)c : '_';
+	}
+	dst[n] = '\0';
+}
+
+void config_init(struct config *cfg, const char *hostname)
+{
+	static const char *const open_default[] = { "open", "unlock", "press", "on", NULL };
+	static const char *const close_default[] = { "close", "lock", "off", NULL };
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->host, sizeof(cfg->host), "localhost");
+	cfg->port = 8883;
+	snprintf(cfg->tls_version, sizeof(cfg->tls_version), "tlsv1.2");
+	name_from_host(cfg->client_id, sizeof(cfg->client_id), "sesame-", hostname);
+	cfg->keepalive = 60;
+	cfg->mqtt_version = MQTT_PROTOCOL_5;
+	cfg->reconnect_max = 60;
+	name_from_host(cfg->topic, sizeof(cfg->topic), "sesame/", hostname);
+	snprintf(cfg->device, sizeof(cfg->device), "/dev/sesame");
+	set_words(&cfg->open_words, open_default);
+	set_words(&cfg->close_words, close_default);
+	cfg->rate_count = 6;
+	cfg->rate_seconds = 60;
+	cfg->max_payload = 256;
+	cfg->signature_window = 30;
+	cfg->ha_discovery = true;
+	snprintf(cfg->ha_prefix, sizeof(cfg->ha_prefix), "homeassistant");
+	cfg->log_level = LOG_LEVEL_INFO;
+}
+
+static int fail(char *err, size_t errlen, const char *src, unsigned int lineno,
+		const char *fmt, ...) LOG_PRINTF(5, 6);
+
+static int fail(char *err, size_t errlen, const char *src, unsigned int lineno,
+		const char *fmt, ...)
+{
+	int n = snprintf(err, errlen, "%s:%u: ", src, lineno);
+	va_list ap;
+
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Tabs separate, like spaces; any other control character is a mistake. */
+static bool is_printable(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') ||
+		    (unsigned char)*s == 0x7f)
+			return false;
+	return true;
+}
+
+/* Parses a decimal number without sign, spaces or overflow. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return -2;	/* too big, even if still digits */
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static bool topic_ok(const char *t, const char **why)
+{
+	size_t n = strlen(t);
+
+	if (t[0] == '$') {
+		*why = "must not start with $ (reserved for the broker)";
+		return false;
+	}
+	if (strpbrk(t, "+#")) {
+		*why = "must not contain the wildcards + or #";
+		return false;
+	}
+	if (t[n - 1] == '/') {
+		*why = "must not end with /";
+		return false;
+	}
+	if (strchr(t, ' ')) {
+		*why = "must not contain spaces";
+		return false;
+	}
+	return true;
+}
+
+static int parse_words(struct config_words *w, char *value, const char *key,
+		       char *err, size_t errlen, const char *src,
+		       unsigned int lineno)
+{
+	struct config_words nw = { 0 };
+	char *tok, *save = NULL;
+	unsigned int i;
+
+	for (tok = strtok_r(value, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		size_t n = strlen(tok);
+
+		if (nw.count == CONFIG_WORDS_MAX)
+			return fail(err, errlen, src, lineno,
+				    "%s: more than %d words", key, CONFIG_WORDS_MAX);
+		if (n > CONFIG_WORD_MAX)
+			return fail(err, errlen, src, lineno,
+				    "%s: word '%.20s...' is longer than %d characters",
+				    key, tok, CONFIG_WORD_MAX);
+		for (i = 0; i < n; i++) {
+			char c = tok[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+				return fail(err, errlen, src, lineno,
+					    "%s: word '%s' may only contain letters, digits, _ and -",
+					    key, tok);
+		}
+		for (i = 0; i < nw.count; i++)
+			if (!strcasecmp(nw.word[i], tok))
+				return fail(err, errlen, src, lineno,
+					    "%s: word '%s' is listed twice", key, tok);
+		memcpy(nw.word[nw.count++], tok, n + 1);
+	}
+	*w = nw;
+	return 0;
+}
+
+static int parse_value(struct config *cfg, const struct key_desc *k, char *value,
+		       char *err, size_t errlen, const char *src,
+		       unsigned int lineno)
+{
+	char *field = (char *)cfg + k->offset;
+	unsigned long v, count, secs;
+	const char *why;
+	char *slash;
+	int rc;
+
+	switch (k->type) {
+	case T_PATH:
+	case T_TOPIC:
+		if (strpbrk(value, " \t"))
+			return fail(err, errlen, src, lineno,
+				    "%s: '%s' must not contain spaces", k->name, value);
+		/* fall through */
+	case T_STRING:
+		if (strlen(value) >= k->size)
+			return fail(err, errlen, src, lineno,
+				    "%s: longer than %zu characters", k->name, k->size - 1);
+		if (k->type == T_TOPIC && !topic_ok(value, &why))
+			return fail(err, errlen, src, lineno, "%s: '%s' %s",
+				    k->name, value, why);
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case T_UINT:
+		rc = parse_uint(value, k->max, &v);
+		if (rc || v < k->min)
+			return fail(err, errlen, src, lineno,
+				    "%s: '%s' is not a whole number from %u to %u",
+				    k->name, value, k->min, k->max);
+		*(unsigned int *)(void *)field = (unsigned int)v;
+		return 0;
+	case T_BOOL:
+		if (!strcmp(value, "true"))
+			*(bool *)field = true;
+		else if (!strcmp(value, "false"))
+			*(bool *)field = false;
+		else
+			return fail(err, errlen, src, lineno,
+				    "%s: '%s' is neither true nor false", k->name, value);
+		return 0;
+	case T_TLS_VERSION:
+		if (strcmp(value, "tlsv1.2") && strcmp(value, "tlsv1.3"))
+			return fail(err, errlen, src, lineno,
+				    "tls_version: '%s' is neither tlsv1.2 nor tlsv1.3", value);
+		snprintf(cfg->tls_version, sizeof(cfg->tls_version), "%s", value);
+		return 0;
+	case T_MQTT_VERSION:
+		if (!strcmp(value, "5"))
+			cfg->mqtt_version = MQTT_PROTOCOL_5;
+		else if (!strcmp(value, "3.1.1"))
+			cfg->mqtt_version = MQTT_PROTOCOL_311;
+		else
+			return fail(err, errlen, src, lineno,
+				    "mqtt_version: '%s' is neither 5 nor 3.1.1", value);
+		return 0;
+	case T_LOG_LEVEL:
+		for (v = 0; v <= LOG_LEVEL_DEBUG; v++) {
+			if (!strcmp(value, level_names[v])) {
+				cfg->log_level = (enum log_level)v;
+				return 0;
+			}
+		}
+		return fail(err, errlen, src, lineno,
+			    "log_level: '%s' is not one of error, warning, notice, info, debug",
+			    value);
+	case T_WORDS:
+		return parse_words((struct config_words *)(void *)field, value,
+				   k->name, err, errlen, src, lineno);
+	case T_RATE:
+		slash = strchr(value, '/');
+		if (!slash)
+			return fail(err, errlen, src, lineno,
+				    "rate_limit: '%s' is not COUNT/SECONDS, such as 6/60", value);
+		*slash = '\0';
+		if (parse_uint(value, 1000, &count) || count < 1 ||
+		    parse_uint(slash + 1, 86400, &secs) || secs < 1) {
+			*slash = '/';
+			return fail(err, errlen, src, lineno,
+				    "rate_limit: '%s' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400",
+				    value);
+		}
+		cfg->rate_count = (unsigned int)count;
+		cfg->rate_seconds = (unsigned int)secs;
+		return 0;
+	}
+	return fail(err, errlen, src, lineno, "%s: internal error", k->name);
+}
+
+int config_parse_line(struct config *cfg, const char *line, const char *src,
+		      unsigned int lineno, char *err, size_t errlen)
+{
+	char buf[CONFIG_LINE_MAX + 1];
+	char *key, *value, *end;
+	size_t n = strlen(line);
+	unsigned int i;
+
+	if (n > CONFIG_LINE_MAX)
+		return fail(err, errlen, src, lineno,
+			    "line longer than %d characters", CONFIG_LINE_MAX);
+	memcpy(buf, line, n + 1);
+	/* Lines may end in LF or CRLF. */
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (!is_printable(buf))
+		return fail(err, errlen, src, lineno, "control character in line");
+
+	key = buf;
+	while (is_space(*key))
+		key++;
+	if (*key == '\0' || *key == '#')
+		return 0;
+	end = key + strlen(key);
+	while (end > key && is_space(end[-1]))
+		*--end = '\0';
+	value = key + strcspn(key, " \t");
+	if (*value) {
+		*value++ = '\0';
+		while (is_space(*value))
+			value++;
+	}
+	for (i = 0; i < KEY_COUNT; i++)
+		if (!strcmp(key, keys[i].name))
+			break;
+	if (i == KEY_COUNT)
+		return fail(err, errlen, src, lineno, "unknown key '%s'", key);
+	if (*value == '\0')
+		return fail(err, errlen, src, lineno, "%s: missing value", key);
+	/* In a file, a repeated key is a mistake; -o options override. */
+	if (strcmp(src, CONFIG_CMDLINE) && cfg->origin[i].file &&
+	    !strcmp(cfg->origin[i].file, src))
+		return fail(err, errlen, src, lineno,
+			    "%s: already set at line %u", key, cfg->origin[i].line);
+	if (parse_value(cfg, &keys[i], value, err, errlen, src, lineno))
+		return -1;
+	cfg->origin[i].file = src;
+	cfg->origin[i].line = lineno;
+	return 0;
+}
+
+const char *config_where(const struct config *cfg, enum config_key key,
+			 const char *fallback, char *buf, size_t size)
+{
+	if (!cfg->origin[key].file)
+		return fallback;
+	snprintf(buf, size, "%s:%u", cfg->origin[key].file, cfg->origin[key].line);
+	return buf;
+}
+
+size_t config_signed_payload_max(const struct config *cfg)
+{
+	size_t longest = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < cfg->open_words.count; i++)
+		if ((n = strlen(cfg->open_words.word[i])) > longest)
+			longest = n;
+	for (i = 0; i < cfg->close_words.count; i++)
+		if ((n = strlen(cfg->close_words.word[i])) > longest)
+			longest = n;
+	return longest + CONFIG_SIGNED_EXTRA;
+}
+
+static int check_fail(char *err, size_t errlen, const char *where,
+		      const char *fmt, ...) LOG_PRINTF(4, 5);
+
+static int check_fail(char *err, size_t errlen, const char *where,
+		      const char *fmt, ...)
+{
+	int n = snprintf(err, errlen, "%s: ", where);
+	va_list ap;
+
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int config_check(const struct config *cfg, const char *file, char *err,
+		 size_t errlen)
+{
+	static const enum config_key tls_keys[] = {
+		KEY_CAFILE, KEY_CAPATH, KEY_CERTFILE, KEY_KEYFILE,
+	};
+	char where[CONFIG_PATH_MAX + 16];
+	unsigned int i, j;
+
+	if (cfg->insecure_plaintext) {
+		for (i = 0; i < sizeof(tls_keys) / sizeof(tls_keys[0]); i++)
+			if (cfg->origin[tls_keys[i]].file)
+				return check_fail(err, errlen,
+						  config_where(cfg, KEY_INSECURE_PLAINTEXT, file,
+							       where, sizeof(where)),
+						  "insecure_plaintext true cannot be combined with %s",
+						  keys[tls_keys[i]].name);
+	} else if (!cfg->cafile[0] && !cfg->capath[0]) {
+		return check_fail(err, errlen, file,
+				  "no cafile or capath: TLS needs them to check the broker "
+				  "(for a lab broker without TLS, set insecure_plaintext true)");
+	}
+	if (!cfg->certfile[0] != !cfg->keyfile[0])
+		return check_fail(err, errlen,
+				  cfg->certfile[0] ?
+				  config_where(cfg, KEY_CERTFILE, file, where, sizeof(where)) :
+				  config_where(cfg, KEY_KEYFILE, file, where, sizeof(where)),
+				  "certfile and keyfile must both be given");
+	if (cfg->password_file[0] && !cfg->username[0])
+		return check_fail(err, errlen,
+				  config_where(cfg, KEY_PASSWORD_FILE, file, where, sizeof(where)),
+				  "password_file needs a username");
+	if (cfg->open_words.count == 0 || cfg->close_words.count == 0)
+		return check_fail(err, errlen, file, "open_words and close_words need a word each");
+	for (i = 0; i < cfg->open_words.count; i++)
+		for (j = 0; j < cfg->close_words.count; j++)
+			if (!strcasecmp(cfg->open_words.word[i], cfg->close_words.word[j]))
+				return check_fail(err, errlen,
+						  config_where(cfg,
+							       cfg->origin[KEY_CLOSE_WORDS].line ?
+							       KEY_CLOSE_WORDS : KEY_OPEN_WORDS,
+							       file, where, sizeof(where)),
+						  "'%s' is both an open word and a close word",
+						  cfg->close_words.word[j]);
+	if (cfg->hmac_key_file[0] && cfg->max_payload < config_signed_payload_max(cfg))
+		return check_fail(err, errlen,
+				  config_where(cfg, KEY_MAX_PAYLOAD, file, where, sizeof(where)),
+				  "max_payload %u is too small for signed commands (they need %zu)",
+				  cfg->max_payload, config_signed_payload_max(cfg));
+	return 0;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * discovery.c - Home Assistant's retained lock configuration (see
+ * discovery.h).
+ */
+#include "discovery.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* HA's own payload word when the bridge accepts it, else the first word. */
+static const char *pick(const struct config_words *w, const char *preferred)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->count; i++)
+		if (!strcasecmp(w->word[i], preferred))
+			return preferred;
+	return w->word[0];
+}
+
+int discovery_format(char *buf, size_t size, const struct config *cfg,
+		     const struct topics *t, const char *version)
+{
+	char id[CONFIG_NAME_MAX + 8], name[CONFIG_NAME_MAX + 8];
+	const char *ids[1] = { id };
+	cJSON *o = cJSON_CreateObject(), *dev = NULL;
+	int ok;
+
+	if (!o)
+		return -1;
+	snprintf(id, sizeof(id), "sesame_%s", t->node_id);
+	snprintf(name, sizeof(name), "sesame %s", t->node_id);
+	ok = cJSON_AddNullToObject(o, "name") &&	/* the device's name */
+	     cJSON_AddStringToObject(o, "unique_id", id) &&
+	     cJSON_AddStringToObject(o, "command_topic", t->set) &&
+	     cJSON_AddStringToObject(o, "state_topic", t->state) &&
+	     cJSON_AddStringToObject(o, "payload_lock", pick(&cfg->close_words, "LOCK")) &&
+	     cJSON_AddStringToObject(o, "payload_unlock", pick(&cfg->open_words, "UNLOCK")) &&
+	     cJSON_AddStringToObject(o, "payload_open", pick(&cfg->open_words, "OPEN")) &&
+	     cJSON_AddStringToObject(o, "state_locked", "closed") &&
+	     cJSON_AddStringToObject(o, "state_unlocked", "open") &&
+	     cJSON_AddStringToObject(o, "availability_topic", t->availability) &&
+	     cJSON_AddStringToObject(o, "payload_available", "online") &&
+	     cJSON_AddStringToObject(o, "payload_not_available", "offline") &&
+	     cJSON_AddBoolToObject(o, "optimistic", 0) &&
+	     cJSON_AddNumberToObject(o, "qos", 1) &&
+	     cJSON_AddBoolToObject(o, "retain", 0) &&
+	     (dev = cJSON_AddObjectToObject(o, "device")) &&
+	     cJSON_AddItemToObject(dev, "identifiers", cJSON_CreateStringArray(ids, 1)) &&
+	     cJSON_AddStringToObject(dev, "name", name) &&
+	     cJSON_AddStringToObject(dev, "manufacturer", "sesame") &&
+	     cJSON_AddStringToObject(dev, "model", "sesame-bridge") &&
+	     cJSON_AddStringToObject(dev, "sw_version", version);
+	if (ok)
+		ok = cJSON_PrintPreallocated(o, buf, (int)size, 0);
+	cJSON_Delete(o);
+	return ok ? (int)strlen(buf) : -1;
+}

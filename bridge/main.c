@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - sesame-bridge: open the door from an authenticated, encrypted
+ * MQTT command.
+ *
+ *   sesame-bridge [-c FILE] [-n|--check] [-o 'KEY VALUE']... [-v] [--version]
+ *
+ * Startup in the manner of OpenBSD's ntpd: parse and check everything
+ * first (-n stops there with "configuration OK"), then run in the
+ * foreground, logging to stderr (the journal, under systemd). Signal
+ * handlers only set flags; one ppoll() loop waits on the MQTT socket, the
+ * device and its directory watch, with the signals unblocked only inside
+ * ppoll(), so that none is lost between a check and the wait.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <mosquitto.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "clock.h"
+#include "conffile.h"
+#include "config.h"
+#include "device.h"
+#include "log.h"
+#include "mqtt.h"
+#include "secret.h"
+#include "sign.h"
+#include "topics.h"
+
+#ifndef SESAME_VERSION
+#define SESAME_VERSION "unknown"
+#endif
+
+#define MAX_OVERRIDES 64
+
+static volatile sig_atomic_t quit_signal;
+
+static void on_quit(int sig)
+{
+	quit_signal = sig;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only to interrupt a blocking connect() */
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sesame-bridge [-c FILE] [-n|--check] [-o 'KEY VALUE']... [-v] [--version]\n"
+		"  -c FILE        configuration file (default " CONFIG_DEFAULT_FILE ")\n"
+		"  -n, --check    check the configuration, print \"configuration OK\", exit\n"
+		"  -o 'KEY VALUE' override one configuration line\n"
+		"  -v             log debug messages (log_level debug)\n"
+		"  --version      print the version\n");
+}
+
+/* Handlers without SA_RESTART: they must interrupt ppoll() and connect(). */
+static void setup_signals(sigset_t *run_mask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	/* A broken connection must be an error from write(), not a death. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, run_mask);
+}
+
+struct runtime {
+	struct config cfg;
+	struct secrets sec;
+	struct topics topics;
+	struct signer signer;
+	struct device dev;
+	struct mqtt mqtt;
+	struct bridge bridge;
+};
+
+static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_mask)
+{
+	int64_t watchdog_ms = (int64_t)(watchdog_usec / 2000);
+	int64_t now, deadline, next_watchdog = clock_mono_ms() + watchdog_ms;
+	struct pollfd pfd[3];
+	struct timespec ts;
+	int n, i_mqtt, i_dev, i_watch;
+
+	while (!quit_signal && !rt->bridge.fatal) {
+		now = clock_mono_ms();
+		deadline = mqtt_deadline_ms(&rt->mqtt, now);
+		if (watchdog_ms && next_watchdog < deadline)
+			deadline = next_watchdog;
+
+		n = 0;
+		i_mqtt = i_dev = i_watch = -1;
+		if (mqtt_fd(&rt->mqtt) >= 0) {
+			pfd[n].fd = mqtt_fd(&rt->mqtt);
+			pfd[n].events = mqtt_poll_events(&rt->mqtt);
+			i_mqtt = n++;
+		}
+		if (rt->dev.fd >= 0) {
+			pfd[n].fd = rt->dev.fd;
+			pfd[n].events = POLLIN;
+			i_dev = n++;
+		}
+		if (rt->dev.watch >= 0) {
+			pfd[n].fd = rt->dev.inotify_fd;
+			pfd[n].events = POLLIN;
+			i_watch = n++;
+		}
+		ts.tv_sec = deadline > now ? (deadline - now) / 1000 : 0;
+		ts.tv_nsec = deadline > now ? (long)((deadline - now) % 1000) * 1000000 : 0;
+		if (ppoll(pfd, (nfds_t)n, &ts, run_mask) < 0) {
+			if (errno != EINTR) {
+				log_warn("ppoll");
+				return 1;
+			}
+			continue;
+		}
+		now = clock_mono_ms();
+		/* The device first: a command must not go to a node known gone. */
+		if (i_dev >= 0 && pfd[i_dev].revents)
+			bridge_device_ready(&rt->bridge, pfd[i_dev].revents);
+		if (i_watch >= 0 && pfd[i_watch].revents)
+			bridge_device_watch(&rt->bridge);
+		mqtt_service(&rt->mqtt, i_mqtt >= 0 ? pfd[i_mqtt].revents : 0, now);
+		bridge_housekeeping(&rt->bridge);
+		if (watchdog_ms && clock_mono_ms() >= next_watchdog) {
+			sd_notify(0, "WATCHDOG=1");
+			next_watchdog = clock_mono_ms() + watchdog_ms;
+		}
+	}
+	if (rt->bridge.fatal) {
+		log_warnx("cannot watch for %s; exiting", rt->cfg.device);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct runtime rt;
+	const char *file = CONFIG_DEFAULT_FILE;
+	const char *overrides[MAX_OVERRIDES];
+	unsigned int n_over = 0, i;
+	bool check = false, verbose = false;
+	struct mqtt_handlers handlers = {
+		.up = bridge_up,
+		.down = bridge_down,
+		.message = bridge_message,
+	};
+	char hostname[256] = "", err[1024];
+	uint64_t watchdog_usec = 0;
+	sigset_t run_mask;
+	int ch, rc;
+
+	log_init();
+	while ((ch = getopt_long(argc, argv, "c:hno:vV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'o':
+			if (n_over == MAX_OVERRIDES) {
+				fprintf(stderr, "sesame-bridge: more than %d -o options\n",
+					MAX_OVERRIDES);
+				return 2;
+			}
+			overrides[n_over++] = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'V':
+			printf("sesame-bridge %s\n", SESAME_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	gethostname(hostname, sizeof(hostname) - 1);
+	config_init(&rt.cfg, hostname);
+	if (config_load_file(&rt.cfg, file, err, sizeof(err)))
+		fatalx("%s", err);
+	/* The command line goes through the same parser as the file. */
+	for (i = 0; i < n_over; i++)
+		if (config_parse_line(&rt.cfg, overrides[i], CONFIG_CMDLINE, i + 1,
+				      err, sizeof(err)))
+			fatalx("%s (-o '%s')", err, overrides[i]);
+	if (verbose)
+		rt.cfg.log_level = LOG_LEVEL_DEBUG;
+	if (config_check(&rt.cfg, file, err, sizeof(err)))
+		fatalx("%s", err);
+	log_set_level(rt.cfg.log_level);
+	if (secrets_load(&rt.cfg, file, &rt.sec, err, sizeof(err)))
+		fatalx("%s", err);
+
+	topics_init(&rt.topics, &rt.cfg);
+	setup_signals(&run_mask);
+	mosquitto_lib_init();
+	if (mqtt_init(&rt.mqtt, &rt.cfg, &rt.sec, &rt.topics, &handlers, &rt.bridge,
+		      &run_mask, err, sizeof(err)))
+		fatalx("%s", err);
+	/* libmosquitto keeps its own copy of the password. */
+	explicit_bzero(rt.sec.password, sizeof(rt.sec.password));
+	if (check) {
+		printf("configuration OK\n");
+		mqtt_destroy(&rt.mqtt);
+		mosquitto_lib_cleanup();
+		secrets_wipe(&rt.sec);
+		return 0;
+	}
+
+	if (rt.cfg.insecure_plaintext)
+		log_warnx("insecure_plaintext is set: commands, state and the password "
+			  "cross the network unencrypted, and the broker is not authenticated");
+	if (rt.cfg.mqtt_version == MQTT_PROTOCOL_311)
+		log_notice("MQTT 3.1.1: a command its sender marked retained is only "
+			   "recognised when the broker replays it; prefer MQTT 5");
+	if (rt.cfg.ha_discovery && rt.sec.hmac_key_len)
+		log_notice("signed commands are required, so the Home Assistant lock "
+			   "can show the state but not open the door");
+	if (rt.sec.hmac_key_len)
+		signer_init(&rt.signer, rt.sec.hmac_key, rt.sec.hmac_key_len,
+			    rt.cfg.signature_window);
+	if (device_init(&rt.dev, rt.cfg.device))
+		fatalx("cannot watch %s", rt.cfg.device);
+	bridge_init(&rt.bridge, &rt.cfg, &rt.topics, &rt.dev, &rt.mqtt,
+		    rt.sec.hmac_key_len ? &rt.signer : NULL);
+
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	sd_notifyf(0, "READY=1\nSTATUS=bridging %s to %s:%u", rt.cfg.device,
+		   rt.cfg.host, rt.cfg.port);
+	log_info("sesame-bridge %s: %s on %s:%u, topic %s", SESAME_VERSION,
+		 rt.cfg.device, rt.cfg.host, rt.cfg.port, rt.cfg.topic);
+
+	rc = run(&rt, watchdog_usec, &run_mask);
+
+	sd_notify(0, "STOPPING=1");
+	if (quit_signal)
+		log_info("%s: going offline", strsignal(quit_signal));
+	mqtt_shutdown(&rt.mqtt);
+	mqtt_destroy(&rt.mqtt);
+	mosquitto_lib_cleanup();
+	device_close(&rt.dev);
+	secrets_wipe(&rt.sec);
+	return rc;
+}

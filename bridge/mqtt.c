@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mqtt.c - the MQTT session on libmosquitto (see mqtt.h).
+ */
+#define _GNU_SOURCE
+#include "mqtt.h"
+
+#include <errno.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "clock.h"
+#include "log.h"
+#include "tls.h"
+
+#define BACKOFF_MIN_MS		1000
+#define CONNECT_TIMEOUT_S	10	/* per address, for the blocking TCP connect */
+#define HANDSHAKE_TIMEOUT_MS	20000	/* TLS handshake and CONNACK */
+#define SHUTDOWN_FLUSH_MS	2000
+/* Room for the topic, packet id and properties of a command PUBLISH. */
+#define PACKET_OVERHEAD		512
+
+static int64_t mono_s(void)
+{
+	return clock_mono_ms() / 1000;
+}
+
+static const char *refusal(const struct mqtt *m, int rc)
+{
+	return m->cfg->mqtt_version == MQTT_PROTOCOL_5 ?
+	       mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
+}
+
+/* Why a connection failed, in words. */
+static void describe(struct mqtt *m, int rc, int err, char *buf, size_t size)
+{
+	int n;
+
+	if (m->refused)
+		snprintf(buf, size, "the broker refused it: %s", refusal(m, m->refused));
+	else if (m->tls_reason[0])
+		snprintf(buf, size, "%s", m->tls_reason);
+	else {
+		if (rc == MOSQ_ERR_ERRNO)
+			n = snprintf(buf, size, "%s", strerror(err));
+		else
+			n = snprintf(buf, size, "%s", mosquitto_strerror(rc));
+		if (m->lib_error[0] && n > 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, " (%s)", m->lib_error);
+	}
+}
+
+static void schedule_retry(struct mqtt *m, int64_t now_ms)
+{
+	m->phase = MQTT_WAITING;
+	m->retry_at_ms = now_ms + backoff_next(&m->backoff, arc4random());
+}
+
+/* The connection failed or broke: log why, and plan the next attempt. */
+static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
+{
+	bool was_up = m->phase == MQTT_UP;
+	char why[512];
+
+	describe(m, rc, err, why, sizeof(why));
+	schedule_retry(m, now_ms);
+	if (was_up)
+		log_warnx("lost the connection to %s:%u: %s; reconnecting in %.1f s",
+			  m->cfg->host, m->cfg->port, why,
+			  (double)(m->retry_at_ms - now_ms) / 1000);
+	else
+		log_warnx("cannot connect to %s:%u: %s; next attempt in %.1f s",
+			  m->cfg->host, m->cfg->port, why,
+			  (double)(m->retry_at_ms - now_ms) / 1000);
+	if (was_up && m->handlers.down)
+		m->handlers.down(m->ctx);
+}
+
+static void subscribe(struct mqtt *m, const char *topic)
+{
+	/* Retained commands are never wanted; "retain as published" lets the
+	 * bridge see, and refuse, a command its sender marked retained. */
+	int opts = MQTT_SUB_OPT_SEND_RETAIN_NEVER | MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
+	int rc;
+
+	if (m->cfg->mqtt_version == MQTT_PROTOCOL_5)
+		rc = mosquitto_subscribe_v5(m->mosq, NULL, topic, 1, opts, NULL);
+	else
+		rc = mosquitto_subscribe(m->mosq, NULL, topic, 1);
+	if (rc)
+		log_warnx("cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
+}
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+		       const mosquitto_property *props)
+{
+	struct mqtt *m = obj;
+
+	(void)mosq;
+	(void)flags;
+	(void)props;
+	if (rc) {
+		/* loop_read() returns an error next; lost() reports this. */
+		m->refused = rc;
+		return;
+	}
+	m->phase = MQTT_UP;
+	m->refused = 0;
+	backoff_reset(&m->backoff);
+	log_info("connected to %s:%u as %s (MQTT %s)", m->cfg->host, m->cfg->port,
+		 m->cfg->client_id,
+		 m->cfg->mqtt_version == MQTT_PROTOCOL_5 ? "5" : "3.1.1");
+	/* Here, not once at start: a clean session forgets subscriptions. */
+	subscribe(m, m->topics->set);
+	if (m->cfg->ha_discovery)
+		subscribe(m, m->topics->ha_status);
+	if (m->handlers.up)
+		m->handlers.up(m->ctx);
+}
+
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count,
+			 const int *granted, const mosquitto_property *props)
+{
+	struct mqtt *m = obj;
+	int i;
+
+	(void)mosq;
+	(void)mid;
+	(void)props;
+	for (i = 0; i < count; i++)
+		if (granted[i] >= 0x80)
+			log_warnx("the broker refused a subscription (%s): check its ACL for %s",
+				  refusal(m, granted[i]), m->topics->set);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj,
+		       const struct mosquitto_message *msg,
+		       const mosquitto_property *props)
+{
+	struct mqtt *m = obj;
+
+	(void)mosq;
+	(void)props;
+	if (m->handlers.message)
+		m->handlers.message(m->ctx, msg->topic, msg->payload,
+				    msg->payloadlen, msg->retain);
+}
+
+static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
+{
+	struct mqtt *m = obj;
+
+	(void)mosq;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		snprintf(m->lib_error, sizeof(m->lib_error), "%s", str);
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		log_debug("libmosquitto: %s", str);
+}
+
+int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *sec,
+	      const struct topics *topics, const struct mqtt_handlers *handlers,
+	      void *ctx, const sigset_t *run_mask, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	m->topics = topics;
+	m->handlers = *handlers;
+	m->ctx = ctx;
+	m->run_mask = run_mask;
+	m->phase = MQTT_WAITING;
+	m->retry_at_ms = 0;	/* the first attempt comes at once */
+	backoff_init(&m->backoff, BACKOFF_MIN_MS, cfg->reconnect_max * 1000);
+
+	/* A clean session: no command queued while away fires late. */
+	m->mosq = mosquitto_new(cfg->client_id, true, m);
+	if (!m->mosq) {
+		snprintf(err, errlen, "cannot create the MQTT client: %s", strerror(errno));
+		return -1;
+	}
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+			     cfg->mqtt_version == MQTT_PROTOCOL_5 ?
+			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+	mosquitto_connect_v5_callback_set(m->mosq, on_connect);
+	mosquitto_subscribe_v5_callback_set(m->mosq, on_subscribe);
+	mosquitto_message_v5_callback_set(m->mosq, on_message);
+	mosquitto_log_callback_set(m->mosq, on_log);
+
+	if (!cfg->insecure_plaintext) {
+		m->ssl_ctx = tls_context(cfg, m->tls_reason, err, errlen);
+		if (!m->ssl_ctx)
+			return -1;
+		/* Without libmosquitto's defaults: the context is complete. */
+		mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, m->ssl_ctx);
+		mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+	}
+	if (cfg->username[0]) {
+		rc = mosquitto_username_pw_set(m->mosq, cfg->username,
+					       sec->password[0] ? sec->password : NULL);
+		if (rc) {
+			snprintf(err, errlen, "username: %s", mosquitto_strerror(rc));
+			return -1;
+		}
+	}
+	rc = mosquitto_will_set(m->mosq, topics->availability, 7, "offline", 1, true);
+	if (rc) {
+		snprintf(err, errlen, "last will on %s: %s", topics->availability,
+			 mosquitto_strerror(rc));
+		return -1;
+	}
+	/* MQTT 5 lets the broker drop oversized messages before they reach
+	 * libmosquitto, which would otherwise allocate whatever arrives. */
+	if (cfg->mqtt_version == MQTT_PROTOCOL_5) {
+		rc = mosquitto_property_add_int32(&m->connect_props,
+						  MQTT_PROP_MAXIMUM_PACKET_SIZE,
+						  cfg->max_payload + PACKET_OVERHEAD +
+						  (uint32_t)strlen(topics->set));
+		if (rc) {
+			snprintf(err, errlen, "CONNECT properties: %s", mosquitto_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void alarm_in(unsigned int seconds)
+{
+	struct itimerval it = {
+		.it_interval = { .tv_sec = seconds },
+		.it_value = { .tv_sec = seconds },
+	};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void attempt(struct mqtt *m, int64_t now_ms)
+{
+	sigset_t blocked;
+	int rc, err;
+
+	m->refused = 0;
+	m->lib_error[0] = '\0';
+	m->tls_reason[0] = '\0';
+	log_debug("connecting to %s:%u", m->cfg->host, m->cfg->port);
+	/*
+	 * libmosquitto's connect with CONNECT properties resolves the name and
+	 * connects TCP in blocking calls (TLS and MQTT then go on in the
+	 * loop). A repeating SIGALRM bounds each address, and SIGTERM is let
+	 * through, so that neither a dead route nor a stop waits for the
+	 * kernel's SYN timeout of two minutes.
+	 */
+	sigprocmask(SIG_SETMASK, m->run_mask, &blocked);
+	alarm_in(CONNECT_TIMEOUT_S);
+	rc = mosquitto_connect_bind_v5(m->mosq, m->cfg->host, (int)m->cfg->port,
+				       (int)m->cfg->keepalive, NULL, m->connect_props);
+	err = errno;
+	alarm_in(0);
+	sigprocmask(SIG_SETMASK, &blocked, NULL);
+	if (rc == MOSQ_ERR_ERRNO && err == EINTR)
+		err = ETIMEDOUT;
+	if (rc) {
+		lost(m, rc, err, clock_mono_ms());
+		return;
+	}
+	m->phase = MQTT_CONNECTING;
+	m->connect_deadline_ms = now_ms + HANDSHAKE_TIMEOUT_MS;
+	m->last_in_s = m->last_out_s = mono_s();
+}
+
+int mqtt_fd(struct mqtt *m)
+{
+	return m->phase == MQTT_WAITING ? -1 : mosquitto_socket(m->mosq);
+}
+
+short mqtt_poll_events(struct mqtt *m)
+{
+	return POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0);
+}
+
+/*
+ * libmosquitto pings when, in whole seconds of CLOCK_MONOTONIC, keepalive
+ * has passed since the last packet out or in; it cannot tell when that
+ * will be, so the bridge keeps the same two times and wakes only then:
+ * one wakeup per keepalive while idle, not one per second.
+ */
+int64_t mqtt_deadline_ms(struct mqtt *m, int64_t now_ms)
+{
+	int64_t last, due;
+
+	switch (m->phase) {
+	case MQTT_WAITING:
+		return m->retry_at_ms;
+	case MQTT_CONNECTING:
+		return m->connect_deadline_ms;
+	case MQTT_UP:
+		break;
+	}
+	last = m->last_in_s < m->last_out_s ? m->last_in_s : m->last_out_s;
+	due = (last + m->cfg->keepalive) * 1000 + 1;
+	/* Never spin if the mirror and the library disagree. */
+	if (due < m->misc_at_ms + 1000)
+		due = m->misc_at_ms + 1000;
+	return due > now_ms ? due : now_ms;
+}
+
+static bool drain_tls(struct mqtt *m)
+{
+	SSL *ssl = mosquitto_ssl_get(m->mosq);
+
+	/* Records OpenSSL has read but not handed out yet: poll() cannot see
+	 * them (libmosquitto issue #1507). */
+	return ssl && SSL_has_pending(ssl);
+}
+
+void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
+{
+	int rc, rounds;
+
+	if (m->phase == MQTT_WAITING) {
+		if (now_ms >= m->retry_at_ms)
+			attempt(m, now_ms);
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		rounds = 0;
+		do {
+			errno = 0;
+			rc = mosquitto_loop_read(m->mosq, 1);
+			if (rc) {
+				lost(m, rc, errno, now_ms);
+				return;
+			}
+		} while (m->phase != MQTT_WAITING && drain_tls(m) && ++rounds < 64);
+		m->last_in_s = mono_s();
+	}
+	if (mosquitto_want_write(m->mosq)) {
+		errno = 0;
+		rc = mosquitto_loop_write(m->mosq, 1);
+		if (rc) {
+			lost(m, rc, errno, now_ms);
+			return;
+		}
+		m->last_out_s = mono_s();
+	}
+	if (m->phase == MQTT_CONNECTING && now_ms >= m->connect_deadline_ms) {
+		lost(m, MOSQ_ERR_ERRNO, ETIMEDOUT, now_ms);
+		return;
+	}
+	if (m->phase == MQTT_UP && now_ms >= mqtt_deadline_ms(m, now_ms)) {
+		m->misc_at_ms = now_ms;
+		rc = mosquitto_loop_misc(m->mosq);
+		if (rc || mosquitto_socket(m->mosq) < 0) {
+			lost(m, rc ? rc : MOSQ_ERR_KEEPALIVE, 0, now_ms);
+			return;
+		}
+		/* It pinged, and reset both clocks. */
+		m->last_in_s = m->last_out_s = mono_s();
+	}
+}
+
+int mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
+		 int qos, bool retain)
+{
+	int rc;
+
+	if (m->phase != MQTT_UP)
+		return -1;
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload), payload,
+			       qos, retain);
+	if (rc) {
+		log_warnx("cannot publish to %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	m->last_out_s = mono_s();
+	return 0;
+}
+
+void mqtt_shutdown(struct mqtt *m)
+{
+	int64_t until = clock_mono_ms() + SHUTDOWN_FLUSH_MS;
+	struct pollfd pfd;
+
+	if (m->phase != MQTT_UP)
+		return;
+	mqtt_publish(m, m->topics->availability, "offline", 1, true);
+	mosquitto_disconnect(m->mosq);
+	/* The publish and DISCONNECT usually went out at once; if the socket
+	 * was full, give them a moment. */
+	while (mosquitto_want_write(m->mosq) && clock_mono_ms() < until) {
+		pfd.fd = mosquitto_socket(m->mosq);
+		pfd.events = POLLOUT;
+		if (pfd.fd < 0 || poll(&pfd, 1, 100) < 0)
+			break;
+		if (mosquitto_loop_write(m->mosq, 1))
+			break;
+	}
+	m->phase = MQTT_WAITING;
+}
+
+void mqtt_destroy(struct mqtt *m)
+{
+	mosquitto_property_free_all(&m->connect_props);
+	if (m->mosq)
+		mosquitto_destroy(m->mosq);
+	m->mosq = NULL;
+	SSL_CTX_free(m->ssl_ctx);
+	m->ssl_ctx = NULL;
+}

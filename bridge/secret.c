@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secret.c - read secret files, refusing any that others can read.
+ */
+#define _GNU_SOURCE
+#include "secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hex.h"
+
+/*
+ * Opens PATH and checks that it is a regular file without permissions for
+ * others. Group access is allowed: the packaged service reads its secrets
+ * through a "root:sesame 0640" file. Returns an fd, or -1 with WHY filled.
+ */
+static int open_private(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "cannot stat %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s is not a regular file", path);
+		goto fail;
+	}
+	if (st.st_mode & S_IRWXO) {
+		snprintf(why, whylen,
+			 "%s is accessible by others (mode %04o): run chmod o-rwx %s",
+			 path, (unsigned int)(st.st_mode & 07777), path);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Reads all of FD into BUF (NUL-terminated); -1 if it does not fit. */
+static ssize_t read_small(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == size - 1) {
+			char extra;
+
+			if (read(fd, &extra, 1) != 0) {
+				errno = EFBIG;
+				return -1;
+			}
+			break;
+		}
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* The secret is the first line; only an empty line ending may follow it. */
+static int one_line(char *buf, size_t n)
+{
+	size_t len = strcspn(buf, "\r\n");
+
+	if (len == 0)
+		return -1;
+	if (len < n && strspn(buf + len, "\r\n") != n - len)
+		return -1;
+	buf[len] = '\0';
+	return 0;
+}
+
+static int read_password(const char *path, char *password, char *why,
+			 size_t whylen)
+{
+	char buf[SECRET_PASSWORD_MAX + 2];
+	ssize_t n;
+	int fd;
+
+	fd = open_private(path, why, whylen);
+	if (fd < 0)
+		return -1;
+	n = read_small(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+			 errno == EFBIG ? "longer than 256 bytes" : strerror(errno));
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	if (strlen(buf) != (size_t)n || one_line(buf, (size_t)n)) {
+		snprintf(why, whylen, "%s must hold the password on one line", path);
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	if (strlen(buf) >= SECRET_PASSWORD_MAX) {
+		snprintf(why, whylen, "%s: the password is longer than %d bytes",
+			 path, SECRET_PASSWORD_MAX - 1);
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(password, buf, strlen(buf) + 1);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
+			 char *why, size_t whylen)
+{
+	char buf[2 * SECRET_KEY_MAX + 4];
+	ssize_t n;
+	size_t hexlen;
+	int fd, rc = -1;
+
+	fd = open_private(path, why, whylen);
+	if (fd < 0)
+		return -1;
+	n = read_small(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+			 errno == EFBIG ? "too long for a key" : strerror(errno));
+		goto out;
+	}
+	if (strlen(buf) != (size_t)n || one_line(buf, (size_t)n)) {
+		snprintf(why, whylen, "%s must hold the key as one line of hex", path);
+		goto out;
+	}
+	hexlen = strlen(buf);
+	if (!hex_is_digits(buf, hexlen) || hexlen % 2) {
+		snprintf(why, whylen, "%s must hold the key as one line of hex digits", path);
+		goto out;
+	}
+	if (hexlen < 2 * SECRET_KEY_MIN || hexlen > 2 * SECRET_KEY_MAX) {
+		snprintf(why, whylen, "%s holds %zu bytes; a key has %d to %d",
+			 path, hexlen / 2, SECRET_KEY_MIN, SECRET_KEY_MAX);
+		goto out;
+	}
+	hex_decode(buf, hexlen, key);
+	*len = hexlen / 2;
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+int secrets_load(const struct config *cfg, const char *file,
+		 struct secrets *sec, char *err, size_t errlen)
+{
+	char where[CONFIG_PATH_MAX + 16], why[2 * CONFIG_PATH_MAX + 128];
+	int fd;
+
+	memset(sec, 0, sizeof(*sec));
+	if (cfg->password_file[0] &&
+	    read_password(cfg->password_file, sec->password, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: password_file: %s",
+			 config_where(cfg, KEY_PASSWORD_FILE, file, where, sizeof(where)), why);
+		return -1;
+	}
+	/* libmosquitto reads the TLS key itself; only its permissions here. */
+	if (cfg->keyfile[0]) {
+		fd = open_private(cfg->keyfile, why, sizeof(why));
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: keyfile: %s",
+				 config_where(cfg, KEY_KEYFILE, file, where, sizeof(where)), why);
+			secrets_wipe(sec);
+			return -1;
+		}
+		close(fd);
+	}
+	if (cfg->hmac_key_file[0] &&
+	    secret_read_hmac_key(cfg->hmac_key_file, sec->hmac_key, &sec->hmac_key_len,
+				 why, sizeof(why))) {
+		snprintf(err, errlen, "%s: hmac_key_file: %s",
+			 config_where(cfg, KEY_HMAC_KEY_FILE, file, where, sizeof(where)), why);
+		secrets_wipe(sec);
+		return -1;
+	}
+	return 0;
+}
+
+void secrets_wipe(struct secrets *sec)
+{
+	explicit_bzero(sec, sizeof(*sec));
+}

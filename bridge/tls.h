@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tls.h - the bridge's TLS client context, made with OpenSSL and handed to
+ * libmosquitto whole (MOSQ_OPT_SSL_CTX without its defaults).
+ *
+ * Doing it here rather than through mosquitto_tls_set() buys three things:
+ * OpenSSL's own host name check (X509_VERIFY_PARAM_set1_host, where
+ * libmosquitto 2.0.11 has a hand-made one); bad CA, certificate or key
+ * files found at startup (and by --check), not at each connection; and the
+ * reason a handshake failed ("certificate has expired", "hostname
+ * mismatch"), which libmosquitto reports only as "A TLS error occurred".
+ */
+#ifndef SESAME_TLS_H
+#define SESAME_TLS_H
+
+#include <openssl/ssl.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define TLS_REASON_MAX 256
+
+/*
+ * Builds the context: CA file and/or directory, minimum TLS version,
+ * peer verification with the host name or IP address of cfg->host, and the
+ * client certificate if any. REASON (TLS_REASON_MAX bytes, must outlive the
+ * context) receives why the latest handshake failed. Returns NULL with a
+ * message in ERR.
+ */
+SSL_CTX *tls_context(const struct config *cfg, char *reason, char *err,
+		     size_t errlen);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * verdict.h - what the bridge decided about one command message: the
+ * command it names, and why it was rejected (the reason codes of the
+ * B/event audit trail, documented in sesame-bridge(8)).
+ */
+#ifndef SESAME_VERDICT_H
+#define SESAME_VERDICT_H
+
+#include <stdbool.h>
+
+enum command {
+	CMD_NONE,
+	CMD_OPEN,
+	CMD_CLOSE,
+};
+
+enum reason {
+	REASON_NONE,		/* accepted */
+	REASON_RETAINED,
+	REASON_REPLAY,
+	REASON_STALE,
+	REASON_BAD_SIGNATURE,
+	REASON_RATE_LIMITED,
+	REASON_MALFORMED,
+	REASON_DEVICE_ERROR,
+};
+
+#define VERDICT_DETAIL_MAX 128
+
+struct verdict {
+	enum command cmd;
+	enum reason reason;
+	bool is_signed;
+	char detail[VERDICT_DETAIL_MAX];	/* our words, never the payload's */
+};
+
+const char *command_name(enum command cmd);	/* "open", "close" or NULL */
+const char *reason_name(enum reason reason);	/* "rate limited", ... */
+
+#endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_config.c - the configuration parser: every key, every error, and
+ * the checks across keys, with the exact "FILE:LINE: message" a user sees.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static struct config cfg;
+static char err[1024];
+
+static int setup(void **state)
+{
+	(void)state;
+	config_init(&cfg, "door.example.org");
+	memset(err, 0, sizeof(err));
+	return 0;
+}
+
+static int parse(const char *line)
+{
+	return config_parse_line(&cfg, line, "t.conf", 7, err, sizeof(err));
+}
+
+/* A line that must fail, with exactly this message. */
+static void expect_error(const char *line, const char *message)
+{
+	struct config before;
+
+	memcpy(&before, &cfg, sizeof(cfg));
+	assert_int_equal(parse(line), -1);
+	assert_string_equal(err, message);
+	/* Nothing changes on a bad line. */
+	assert_memory_equal(&before, &cfg, sizeof(cfg));
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	assert_string_equal(cfg.host, "localhost");
+	assert_int_equal(cfg.port, 8883);
+	assert_string_equal(cfg.tls_version, "tlsv1.2");
+	assert_false(cfg.insecure_plaintext);
+	/* The short host name, not the domain. */
+	assert_string_equal(cfg.client_id, "sesame-door");
+	assert_string_equal(cfg.topic, "sesame/door");
+	assert_int_equal(cfg.keepalive, 60);
+	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_5);
+	assert_string_equal(cfg.device, "/dev/sesame");
+	assert_int_equal(cfg.open_words.count, 4);
+	assert_string_equal(cfg.open_words.word[0], "open");
+	assert_string_equal(cfg.open_words.word[1], "unlock");
+	assert_string_equal(cfg.open_words.word[2], "press");
+	assert_string_equal(cfg.open_words.word[3], "on");
+	assert_int_equal(cfg.close_words.count, 3);
+	assert_string_equal(cfg.close_words.word[0], "close");
+	assert_string_equal(cfg.close_words.word[1], "lock");
+	assert_string_equal(cfg.close_words.word[2], "off");
+	assert_int_equal(cfg.rate_count, 6);
+	assert_int_equal(cfg.rate_seconds, 60);
+	assert_int_equal(cfg.max_payload, 256);
+	assert_int_equal(cfg.signature_window, 30);
+	assert_true(cfg.ha_discovery);
+	assert_string_equal(cfg.ha_prefix, "homeassistant");
+	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
+	assert_null(cfg.origin[KEY_PORT].file);
+}
+
+static void test_default_names_are_safe(void **state)
+{
+	(void)state;
+	/* MQTT wildcards and separators never reach a topic. */
+	config_init(&cfg, "a+b#c/d.lan");
+	assert_string_equal(cfg.topic, "sesame/a_b_c_d");
+	assert_string_equal(cfg.client_id, "sesame-a_b_c_d");
+	config_init(&cfg, "");
+	assert_string_equal(cfg.topic, "sesame/localhost");
+}
+
+static void test_every_key(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("host broker.example.org"), 0);
+	assert_string_equal(cfg.host, "broker.example.org");
+	assert_int_equal(cfg.origin[KEY_HOST].line, 7);
+	assert_string_equal(cfg.origin[KEY_HOST].file, "t.conf");
+	assert_int_equal(parse("port 1"), 0);
+	assert_int_equal(cfg.port, 1);
+	setup(NULL);
+	assert_int_equal(parse("port 65535"), 0);
+	assert_int_equal(cfg.port, 65535);
+	assert_int_equal(parse("cafile /etc/ssl/ca.pem"), 0);
+	assert_string_equal(cfg.cafile, "/etc/ssl/ca.pem");
+	assert_int_equal(parse("capath /etc/ssl/certs"), 0);
+	assert_string_equal(cfg.capath, "/etc/ssl/certs");
+	assert_int_equal(parse("certfile /c.pem"), 0);
+	assert_string_equal(cfg.certfile, "/c.pem");
+	assert_int_equal(parse("keyfile /k.pem"), 0);
+	assert_string_equal(cfg.keyfile, "/k.pem");
+	assert_int_equal(parse("tls_version tlsv1.3"), 0);
+	assert_string_equal(cfg.tls_version, "tlsv1.3");
+	assert_int_equal(parse("insecure_plaintext true"), 0);
+	assert_true(cfg.insecure_plaintext);
+	assert_int_equal(parse("client_id front-door"), 0);
+	assert_string_equal(cfg.client_id, "front-door");
+	assert_int_equal(parse("keepalive 5"), 0);
+	assert_int_equal(cfg.keepalive, 5);
+	assert_int_equal(parse("mqtt_version 3.1.1"), 0);
+	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_311);
+	assert_int_equal(parse("reconnect_max 3600"), 0);
+	assert_int_equal(cfg.reconnect_max, 3600);
+	assert_int_equal(parse("username door user"), 0);
+	assert_string_equal(cfg.username, "door user");
+	assert_int_equal(parse("password_file /etc/sesame/pw"), 0);
+	assert_string_equal(cfg.password_file, "/etc/sesame/pw");
+	assert_int_equal(parse("topic home/front door"), -1);
+	assert_int_equal(parse("topic home/front-door"), 0);
+	assert_string_equal(cfg.topic, "home/front-door");
+	assert_int_equal(parse("device /dev/sesame-front"), 0);
+	assert_string_equal(cfg.device, "/dev/sesame-front");
+	assert_int_equal(parse("open_words Open sesam_e x-1"), 0);
+	assert_int_equal(cfg.open_words.count, 3);
+	assert_string_equal(cfg.open_words.word[0], "Open");
+	assert_string_equal(cfg.open_words.word[2], "x-1");
+	assert_int_equal(parse("close_words shut"), 0);
+	assert_int_equal(cfg.close_words.count, 1);
+	assert_int_equal(parse("rate_limit 1000/86400"), 0);
+	assert_int_equal(cfg.rate_count, 1000);
+	assert_int_equal(cfg.rate_seconds, 86400);
+	assert_int_equal(parse("max_payload 4096"), 0);
+	assert_int_equal(cfg.max_payload, 4096);
+	assert_int_equal(parse("hmac_key_file /etc/sesame/hmac.key"), 0);
+	assert_string_equal(cfg.hmac_key_file, "/etc/sesame/hmac.key");
+	assert_int_equal(parse("signature_window 3600"), 0);
+	assert_int_equal(cfg.signature_window, 3600);
+	assert_int_equal(parse("ha_discovery false"), 0);
+	assert_false(cfg.ha_discovery);
+	assert_int_equal(parse("ha_prefix ha"), 0);
+	assert_string_equal(cfg.ha_prefix, "ha");
+	assert_int_equal(parse("log_level debug"), 0);
+	assert_int_equal(cfg.log_level, LOG_LEVEL_DEBUG);
+}
+
+static void test_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(parse("\n"), 0);
+	assert_int_equal(parse("   \t "), 0);
+	assert_int_equal(parse("# port 1"), 0);
+	assert_int_equal(parse("   # comment"), 0);
+	assert_int_equal(cfg.port, 8883);
+	/* Tabs separate, surrounding blanks and CRLF endings do not matter. */
+	assert_int_equal(parse("  port\t\t1884  \r\n"), 0);
+	assert_int_equal(cfg.port, 1884);
+}
+
+static void test_line_errors(void **state)
+{
+	char line[CONFIG_LINE_MAX + 2];
+
+	(void)state;
+	expect_error("prot 8883", "t.conf:7: unknown key 'prot'");
+	expect_error("Port 8883", "t.conf:7: unknown key 'Port'");
+	expect_error("port", "t.conf:7: port: missing value");
+	expect_error("port   ", "t.conf:7: port: missing value");
+	expect_error("port 88\0283", "t.conf:7: control character in line");
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "host ", 5);
+	expect_error(line, "t.conf:7: line longer than 1024 characters");
+}
+
+static void test_duplicate_in_file(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse_line(&cfg, "port 1", "t.conf", 3, err, sizeof(err)), 0);
+	expect_error("port 2", "t.conf:7: port: already set at line 3");
+	/* The command line overrides the file, even twice. */
+	assert_int_equal(config_parse_line(&cfg, "port 2", CONFIG_CMDLINE, 1, err, sizeof(err)), 0);
+	assert_int_equal(config_parse_line(&cfg, "port 3", CONFIG_CMDLINE, 2, err, sizeof(err)), 0);
+	assert_int_equal(cfg.port, 3);
+	assert_int_equal(config_parse_line(&cfg, "port x", CONFIG_CMDLINE, 3, err, sizeof(err)), -1);
+	assert_string_equal(err, "command line:3: port: 'x' is not a whole number from 1 to 65535");
+}
+
+static void test_value_errors(void **state)
+{
+	char big[300];
+
+	(void)state;
+	expect_error("port 0", "t.conf:7: port: '0' is not a whole number from 1 to 65535");
+	expect_error("port 65536", "t.conf:7: port: '65536' is not a whole number from 1 to 65535");
+	expect_error("port 99999999999999999999999",
+		     "t.conf:7: port: '99999999999999999999999' is not a whole number from 1 to 65535");
+	expect_error("port -1", "t.conf:7: port: '-1' is not a whole number from 1 to 65535");
+	expect_error("port +1", "t.conf:7: port: '+1' is not a whole number from 1 to 65535");
+	expect_error("port 1 2", "t.conf:7: port: '1 2' is not a whole number from 1 to 65535");
+	expect_error("port 0x10", "t.conf:7: port: '0x10' is not a whole number from 1 to 65535");
+	expect_error("keepalive 4", "t.conf:7: keepalive: '4' is not a whole number from 5 to 65535");
+	expect_error("reconnect_max 0",
+		     "t.conf:7: reconnect_max: '0' is not a whole number from 1 to 3600");
+	expect_error("max_payload 31",
+		     "t.conf:7: max_payload: '31' is not a whole number from 32 to 4096");
+	expect_error("max_payload 4097",
+		     "t.conf:7: max_payload: '4097' is not a whole number from 32 to 4096");
+	expect_error("signature_window 0",
+		     "t.conf:7: signature_window: '0' is not a whole number from 1 to 3600");
+	expect_error("insecure_plaintext yes",
+		     "t.conf:7: insecure_plaintext: 'yes' is neither true nor false");
+	expect_error("ha_discovery 1", "t.conf:7: ha_discovery: '1' is neither true nor false");
+	expect_error("tls_version tlsv1.1",
+		     "t.conf:7: tls_version: 'tlsv1.1' is neither tlsv1.2 nor tlsv1.3");
+	expect_error("mqtt_version 3.1",
+		     "t.conf:7: mqtt_version: '3.1' is neither 5 nor 3.1.1");
+	expect_error("log_level verbose",
+		     "t.conf:7: log_level: 'verbose' is not one of error, warning, notice, info, debug");
+	expect_error("cafile /etc/my ca.pem",
+		     "t.conf:7: cafile: '/etc/my ca.pem' must not contain spaces");
+	expect_error("host a b", "t.conf:7: host: 'a b' must not contain spaces");
+	memset(big, 'h', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "host ", 5);
+	expect_error(big, "t.conf:7: host: longer than 255 characters");
+	memset(big, 'u', sizeof(big) - 1);
+	memcpy(big, "username ", 9);
+	expect_error(big, "t.conf:7: username: longer than 255 characters");
+}
+
+static void test_topic_errors(void **state)
+{
+	char big[200];
+
+	(void)state;
+	expect_error("topic home/+/door", "t.conf:7: topic: 'home/+/door' must not contain the wildcards + or #");
+	expect_error("topic home/#", "t.conf:7: topic: 'home/#' must not contain the wildcards + or #");
+	expect_error("topic home/door/", "t.conf:7: topic: 'home/door/' must not end with /");
+	expect_error("topic $SYS/door", "t.conf:7: topic: '$SYS/door' must not start with $ (reserved for the broker)");
+	expect_error("ha_prefix home assistant", "t.conf:7: ha_prefix: 'home assistant' must not contain spaces");
+	memset(big, 't', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "topic ", 6);
+	expect_error(big, "t.conf:7: topic: longer than 127 characters");
+}
+
+static void test_word_errors(void **state)
+{
+	(void)state;
+	expect_error("open_words a b c d e f g h i",
+		     "t.conf:7: open_words: more than 8 words");
+	expect_error("open_words abcdefghijklmnopq",
+		     "t.conf:7: open_words: word 'abcdefghijklmnopq...' is longer than 16 characters");
+	expect_error("close_words shut! now",
+		     "t.conf:7: close_words: word 'shut!' may only contain letters, digits, _ and -");
+	expect_error("close_words shut SHUT",
+		     "t.conf:7: close_words: word 'SHUT' is listed twice");
+	assert_int_equal(parse("open_words a b c d e f g h"), 0);
+	assert_int_equal(cfg.open_words.count, 8);
+	assert_int_equal(parse("close_words abcdefghijklmnop"), 0);
+}
+
+static void test_rate_errors(void **state)
+{
+	(void)state;
+	expect_error("rate_limit 6", "t.conf:7: rate_limit: '6' is not COUNT/SECONDS, such as 6/60");
+	expect_error("rate_limit 0/60",
+		     "t.conf:7: rate_limit: '0/60' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400");
+	expect_error("rate_limit 6/0",
+		     "t.conf:7: rate_limit: '6/0' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400");
+	expect_error("rate_limit 1001/60",
+		     "t.conf:7: rate_limit: '1001/60' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400");
+	expect_error("rate_limit 6/86401",
+		     "t.conf:7: rate_limit: '6/86401' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400");
+	expect_error("rate_limit 6/60/2",
+		     "t.conf:7: rate_limit: '6/60/2' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400");
+	assert_int_equal(parse("rate_limit 1/1"), 0);
+	assert_int_equal(cfg.rate_count, 1);
+	assert_int_equal(cfg.rate_seconds, 1);
+}
+
+/* The file that the checks below start from: TLS to a private CA. */
+static void base(void)
+{
+	setup(NULL);
+	assert_int_equal(config_parse_line(&cfg, "cafile /ca.pem", "b.conf", 1, err, sizeof(err)), 0);
+}
+
+static int check(void)
+{
+	return config_check(&cfg, "b.conf", err, sizeof(err));
+}
+
+static void set_line(const char *line, unsigned int lineno)
+{
+	assert_int_equal(config_parse_line(&cfg, line, "b.conf", lineno, err, sizeof(err)), 0);
+}
+
+static void test_check(void **state)
+{
+	(void)state;
+	base();
+	assert_int_equal(check(), 0);
+
+	setup(NULL);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf: no cafile or capath: TLS needs them to check the broker "
+			    "(for a lab broker without TLS, set insecure_plaintext true)");
+	set_line("capath /etc/ssl/certs", 1);
+	assert_int_equal(check(), 0);
+
+	setup(NULL);
+	set_line("insecure_plaintext true", 4);
+	assert_int_equal(check(), 0);
+	set_line("capath /etc/ssl/certs", 5);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:4: insecure_plaintext true cannot be combined with capath");
+
+	base();
+	set_line("certfile /c.pem", 2);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:2: certfile and keyfile must both be given");
+	base();
+	set_line("keyfile /k.pem", 3);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:3: certfile and keyfile must both be given");
+	set_line("certfile /c.pem", 4);
+	assert_int_equal(check(), 0);
+
+	base();
+	set_line("password_file /pw", 6);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:6: password_file needs a username");
+	set_line("username door", 7);
+	assert_int_equal(check(), 0);
+
+	base();
+	set_line("close_words close Unlock", 9);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:9: 'Unlock' is both an open word and a close word");
+
+	base();
+	set_line("max_payload 64", 2);
+	assert_int_equal(check(), 0);	/* unsigned commands are short */
+	set_line("hmac_key_file /k", 3);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:2: max_payload 64 is too small for signed commands (they need 157)");
+	assert_int_equal(config_parse_line(&cfg, "max_payload 157", CONFIG_CMDLINE, 1, err, sizeof(err)), 0);
+	assert_int_equal(check(), 0);
+}
+
+static void test_where(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(config_where(&cfg, KEY_PORT, "x.conf", buf, sizeof(buf)), "x.conf");
+	parse("port 1");
+	assert_string_equal(config_where(&cfg, KEY_PORT, "x.conf", buf, sizeof(buf)), "t.conf:7");
+	assert_string_equal(config_key_name(KEY_HMAC_KEY_FILE), "hmac_key_file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_defaults, setup),
+		cmocka_unit_test_setup(test_default_names_are_safe, setup),
+		cmocka_unit_test_setup(test_every_key, setup),
+		cmocka_unit_test_setup(test_layout, setup),
+		cmocka_unit_test_setup(test_line_errors, setup),
+		cmocka_unit_test_setup(test_duplicate_in_file, setup),
+		cmocka_unit_test_setup(test_value_errors, setup),
+		cmocka_unit_test_setup(test_topic_errors, setup),
+		cmocka_unit_test_setup(test_word_errors, setup),
+		cmocka_unit_test_setup(test_rate_errors, setup),
+		cmocka_unit_test_setup(test_check, setup),
+		cmocka_unit_test_setup(test_where, setup),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_sign.c - signed commands: the MAC against a known answer, replay,
+ * stale and future time stamps, every kind of tampering, the form of each
+ * field (nonce lengths 15/16/64/65, ...), the bounded nonce memory, and the
+ * whole judgement of a command message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "config.h"
+#include "hex.h"
+#include "nonce.h"
+#include "sign.h"
+
+#define TOPIC	"sesame/door/set"
+#define NOW	1700000000LL
+#define NONCE	"00112233445566778899aabbccddeeff"
+
+static unsigned char key[32];
+static struct signer signer;
+static struct config cfg;
+
+static int setup(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)i;
+	signer_init(&signer, key, sizeof(key), 30);
+	config_init(&cfg, "door");
+	return 0;
+}
+
+/* "WORD TIME NONCE MAC", signed with KEY over TOPIC. */
+static void make(char *out, size_t size, const char *topic, const char *word,
+		 long long time, const char *nonce)
+{
+	unsigned char mac[SIGN_MAC_LEN];
+	char t[32], hex[SIGN_MAC_HEX + 1];
+
+	snprintf(t, sizeof(t), "%lld", time);
+	assert_int_equal(sign_mac(key, sizeof(key), topic, word, strlen(word), t,
+				  strlen(t), nonce, strlen(nonce), mac), 0);
+	hex_encode(mac, sizeof(mac), hex);
+	snprintf(out, size, "%s %s %s %s", word, t, nonce, hex);
+}
+
+static enum reason verify(const char *payload, long long now)
+{
+	char detail[VERDICT_DETAIL_MAX] = "";
+	struct signed_payload sp;
+	enum reason r;
+
+	r = sign_parse(payload, strlen(payload), &sp, detail, sizeof(detail));
+	if (r == REASON_NONE)
+		r = sign_verify(&signer, TOPIC, &sp, now, detail, sizeof(detail));
+	if (r != REASON_NONE)
+		assert_true(detail[0] != '\0');
+	return r;
+}
+
+static void test_known_answer(void **state)
+{
+	char p[256];
+
+	(void)state;
+	/* openssl dgst -sha256 -mac HMAC -macopt hexkey:000102...1f over
+	 * "sesame/door/set|open|1700000000|00112233445566778899aabbccddeeff" */
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_string_equal(p, "open 1700000000 " NONCE
+			    " 7e15c0d0727dd9862e99923aab630ffa8b0e4009f9edbf35e51840a0d9a9da49");
+}
+
+static void test_accept_once(void **state)
+{
+	char p[256];
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	/* The same message again: a replay, even a second later. */
+	assert_int_equal(verify(p, NOW), REASON_REPLAY);
+	assert_int_equal(verify(p, NOW + 1), REASON_REPLAY);
+	/* A fresh nonce is fine. */
+	make(p, sizeof(p), TOPIC, "open", NOW, "ffeeddccbbaa99887766554433221100");
+	assert_int_equal(verify(p, NOW + 1), REASON_NONE);
+}
+
+static void test_window(void **state)
+{
+	char p[256];
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "open", NOW - 30, NONCE "01");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	make(p, sizeof(p), TOPIC, "open", NOW - 31, NONCE "02");
+	assert_int_equal(verify(p, NOW), REASON_STALE);
+	make(p, sizeof(p), TOPIC, "open", NOW + 30, NONCE "03");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	make(p, sizeof(p), TOPIC, "open", NOW + 31, NONCE "04");
+	assert_int_equal(verify(p, NOW), REASON_STALE);
+	make(p, sizeof(p), TOPIC, "open", 0, NONCE "05");
+	assert_int_equal(verify(p, NOW), REASON_STALE);
+	/* A replay after the window is stale, not accepted. */
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE "06");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	assert_int_equal(verify(p, NOW + 31), REASON_STALE);
+}
+
+static void test_tampered(void **state)
+{
+	char p[256], q[256];
+	unsigned char other[32];
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "close", NOW, NONCE);
+	/* Another command with the MAC of "close". */
+	snprintf(q, sizeof(q), "open%s", p + 5);
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* Case is part of what was signed. */
+	snprintf(q, sizeof(q), "CLOSE%s", p + 5);
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* Another time. */
+	strcpy(q, p);
+	q[strlen("close 17000000")] = '1';
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* Another nonce. */
+	strcpy(q, p);
+	q[strlen("close 1700000000 0")] = 'f';
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* One MAC digit. */
+	strcpy(q, p);
+	q[strlen(q) - 1] = q[strlen(q) - 1] == '0' ? '1' : '0';
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* Signed for another door. */
+	make(q, sizeof(q), "sesame/back/set", "close", NOW, NONCE);
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* Signed with another key. */
+	memset(other, 0x5a, sizeof(other));
+	signer_init(&signer, other, sizeof(other), 30);
+	assert_int_equal(verify(p, NOW), REASON_BAD_SIGNATURE);
+	/* A bad signature does not burn the nonce. */
+	signer_init(&signer, key, sizeof(key), 30);
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+}
+
+static void test_nonce_lengths(void **state)
+{
+	char p[256], nonce[80];
+
+	(void)state;
+	memset(nonce, 'a', sizeof(nonce));
+	nonce[15] = '\0';
+	make(p, sizeof(p), TOPIC, "open", NOW, nonce);
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+	memset(nonce, 'b', sizeof(nonce));
+	nonce[16] = '\0';
+	make(p, sizeof(p), TOPIC, "open", NOW, nonce);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	memset(nonce, 'C', sizeof(nonce));	/* upper-case hex is hex */
+	nonce[64] = '\0';
+	make(p, sizeof(p), TOPIC, "open", NOW, nonce);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	memset(nonce, 'd', sizeof(nonce));
+	nonce[65] = '\0';
+	snprintf(p, sizeof(p), "open 1700000000 %s %064d", nonce, 0);
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+	make(p, sizeof(p), TOPIC, "open", NOW, "0011223344556677889g");
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+}
+
+static void test_form(void **state)
+{
+	char p[256], q[300];
+	size_t i;
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify("", NOW), REASON_MALFORMED);
+	assert_int_equal(verify("open", NOW), REASON_MALFORMED);
+	assert_int_equal(verify("open 1700000000 " NONCE, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "%s extra", p);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), " %s", p);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "%s ", p);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "%s\n", p);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "open  %s", p + 5);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	/* time: digits only, within 64 bits */
+	snprintf(q, sizeof(q), "open -1 %s", p + 16);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "open 1.5 %s", p + 16);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "open 9223372036854775808 %s", p + 16);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "open 99999999999999999999 %s", p + 16);
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	snprintf(q, sizeof(q), "open 9223372036854775807 %s", p + 16);
+	assert_int_equal(verify(q, NOW), REASON_BAD_SIGNATURE);
+	/* mac: 64 lower-case hex digits */
+	strcpy(q, p);
+	for (i = strlen(q) - 64; q[i]; i++)
+		if (q[i] >= 'a' && q[i] <= 'f')
+			q[i] = (char)(q[i] - 'a' + 'A');
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	strcpy(q, p);
+	q[strlen(q) - 1] = '\0';
+	assert_int_equal(verify(q, NOW), REASON_MALFORMED);
+	/* The real one still passes after all that. */
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+}
+
+static void test_nonce_memory_is_bounded(void **state)
+{
+	struct nonce_cache nc;
+	char nonce[17];
+	int i;
+
+	(void)state;
+	nonce_cache_init(&nc, 30);
+	/* Fill it with live nonces stamped NOW-20 .. */
+	for (i = 0; i < NONCE_CACHE_SIZE; i++) {
+		snprintf(nonce, sizeof(nonce), "%016x", i);
+		assert_true(nonce_cache_add(&nc, nonce, 16, NOW - 20 + i / 32, NOW));
+	}
+	assert_int_equal(nc.used, NONCE_CACHE_SIZE);
+	/* One more evicts the oldest and refuses its era... */
+	assert_true(nonce_cache_add(&nc, "ffffffffffffffff", 16, NOW, NOW));
+	assert_int_equal(nc.used, NONCE_CACHE_SIZE);
+	assert_int_equal(nc.floor, NOW - 20);
+	/* ...so the forgotten nonce cannot come back, */
+	snprintf(nonce, sizeof(nonce), "%016x", 0);
+	assert_false(nonce_cache_add(&nc, nonce, 16, NOW - 20, NOW));
+	/* nor anything else from then, while newer commands pass. */
+	assert_false(nonce_cache_add(&nc, "eeeeeeeeeeeeeeee", 16, NOW - 20, NOW));
+	assert_true(nonce_cache_add(&nc, "dddddddddddddddd", 16, NOW - 19, NOW));
+	/* Expired entries are reused: the memory never grows. */
+	for (i = 0; i < 10 * NONCE_CACHE_SIZE; i++) {
+		snprintf(nonce, sizeof(nonce), "%016x", 0x10000 + i);
+		assert_true(nonce_cache_add(&nc, nonce, 16, NOW + 100 + i, NOW + 100 + i));
+		assert_true(nc.used <= NONCE_CACHE_SIZE);
+	}
+}
+
+static void judge(const char *payload, bool retain, bool signed_, enum reason want,
+		  enum command want_cmd)
+{
+	struct verdict v;
+
+	command_judge(&cfg, signed_ ? &signer : NULL, TOPIC, payload, strlen(payload),
+		      retain, NOW, &v);
+	assert_int_equal(v.reason, want);
+	assert_int_equal(v.cmd, want_cmd);
+	assert_int_equal(v.is_signed, signed_);
+	if (want != REASON_NONE)
+		assert_true(v.detail[0] != '\0');
+}
+
+static void test_judge(void **state)
+{
+	char p[256], big[300];
+
+	(void)state;
+	judge("open", false, false, REASON_NONE, CMD_OPEN);
+	judge("LOCK", false, false, REASON_NONE, CMD_CLOSE);
+	judge("open", true, false, REASON_RETAINED, CMD_NONE);
+	judge("bogus", false, false, REASON_MALFORMED, CMD_NONE);
+	memset(big, 'o', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	judge(big, false, false, REASON_MALFORMED, CMD_NONE);
+
+	/* With a key, only signed commands count. */
+	judge("open", false, true, REASON_BAD_SIGNATURE, CMD_OPEN);
+	judge("bogus", false, true, REASON_MALFORMED, CMD_NONE);
+	make(p, sizeof(p), TOPIC, "UNLOCK", NOW, NONCE);
+	judge(p, true, true, REASON_RETAINED, CMD_NONE);	/* nonce not spent */
+	judge(p, false, true, REASON_NONE, CMD_OPEN);
+	judge(p, false, true, REASON_REPLAY, CMD_OPEN);
+	make(p, sizeof(p), TOPIC, "sesame", NOW, NONCE "aa");
+	judge(p, false, true, REASON_MALFORMED, CMD_NONE);
+	make(p, sizeof(p), TOPIC, "off", NOW - 100, NONCE "bb");
+	judge(p, false, true, REASON_STALE, CMD_CLOSE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_known_answer, setup),
+		cmocka_unit_test_setup(test_accept_once, setup),
+		cmocka_unit_test_setup(test_window, setup),
+		cmocka_unit_test_setup(test_tampered, setup),
+		cmocka_unit_test_setup(test_nonce_lengths, setup),
+		cmocka_unit_test_setup(test_form, setup),
+		cmocka_unit_test_setup(test_nonce_memory_is_bounded, setup),
+		cmocka_unit_test_setup(test_judge, setup),
+	};
+
+	return cmocka_run_group_tests_name("sign", tests, NULL, NULL);
+}

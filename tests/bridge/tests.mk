@@ -1,0 +1,70 @@
+# tests/bridge/tests.mk - the bridge's tests (included by bridge/bridge.mk).
+#
+#   check-bridge-unit         cmocka tests of the pure parts, linked with the
+#                             real objects: plain, then ASan+UBSan
+#   check-bridge-integration  integration.sh against a real mosquitto with
+#                             TLS: plain, ASan+UBSan, then valgrind memcheck
+#                             (errors fatal)
+
+BRIDGE_UNIT_TESTS := config payload sign ratelimit status backoff json secret
+# The objects under test: everything but main, MQTT, device and glue.
+BRIDGE_UNIT_LINK  := $(BRIDGE_PURE) secret log
+BRIDGE_TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libcjson libcrypto)
+BRIDGE_TEST_CFLAGS = $(BRIDGE_CFLAGS) -Ibridge $(shell $(PKG_CONFIG) --cflags cmocka)
+
+BRIDGE_UNIT_BINS      := $(addprefix $(BRIDGE_BUILD)/unit/test_,$(BRIDGE_UNIT_TESTS))
+BRIDGE_UNIT_ASAN_BINS := $(addprefix $(BRIDGE_BUILD)/unit-asan/test_,$(BRIDGE_UNIT_TESTS))
+
+# ASan finds leaks at exit; any finding fails the run.
+BRIDGE_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98 \
+		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+BRIDGE_VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
+		   --errors-for-leak-kinds=definite --track-fds=no
+
+.PHONY: bridge-test-deps check-bridge-unit-plain check-bridge-unit-asan \
+	check-bridge-it-plain check-bridge-it-asan check-bridge-it-valgrind
+
+bridge-test-deps:
+	@$(DEPS) build bridge unit
+
+$(BRIDGE_BUILD)/unit/test_%: tests/bridge/test_%.c \
+		$(call bridge_objs,$(BRIDGE_OBJ),$(BRIDGE_UNIT_LINK)) | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) $(BRIDGE_TEST_CFLAGS) -O1 $^ -o $@ $(BRIDGE_TEST_LIBS)
+
+$(BRIDGE_BUILD)/unit-asan/test_%: tests/bridge/test_%.c \
+		$(call bridge_objs,$(BRIDGE_ASAN),$(BRIDGE_UNIT_LINK)) | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) $(BRIDGE_TEST_CFLAGS) -O1 $(BRIDGE_SAN) $^ -o $@ $(BRIDGE_TEST_LIBS)
+
+# The /dev/sesame stand-in: a FUSE file system with the driver's protocol.
+$(BRIDGE_BUILD)/fake-sesame: tests/bridge/fake-sesame.c | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g $(BRIDGE_WARN) $(shell $(PKG_CONFIG) --cflags fuse3) \
+		$< -o $@ $(shell $(PKG_CONFIG) --libs fuse3)
+
+check-bridge: check-bridge-unit check-bridge-integration
+check-bridge-unit: check-bridge-unit-plain check-bridge-unit-asan
+check-bridge-integration: check-bridge-it-plain check-bridge-it-asan \
+	check-bridge-it-valgrind
+
+check-bridge-unit-plain: $(BRIDGE_UNIT_BINS)
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+check-bridge-unit-asan: $(BRIDGE_UNIT_ASAN_BINS)
+	@set -e; for t in $^; do echo "== $$t (ASan+UBSan)"; $(BRIDGE_ASAN_ENV) $$t; done
+
+BRIDGE_IT_DEPS := $(BRIDGE_BUILD)/fake-sesame | bridge-test-deps
+
+check-bridge-it-plain: $(BRIDGE_BINS) $(BRIDGE_IT_DEPS)
+	LABEL=bridge tests/bridge/integration.sh
+
+check-bridge-it-asan: $(BRIDGE_ASAN)/sesame-bridge $(BRIDGE_ASAN)/sesame-sign \
+		$(BRIDGE_IT_DEPS)
+	$(BRIDGE_ASAN_ENV) LABEL=bridge-asan BRIDGE=$(BRIDGE_ASAN)/sesame-bridge \
+		SIGN=$(BRIDGE_ASAN)/sesame-sign tests/bridge/integration.sh
+
+# Slower: fewer flood messages, longer timeouts.
+check-bridge-it-valgrind: $(BRIDGE_BINS) $(BRIDGE_IT_DEPS)
+	LABEL=bridge-valgrind WRAP="$(BRIDGE_VALGRIND)" SLOW=4 FLOOD=2000 \
+		tests/bridge/integration.sh

@@ -95,7 +95,13 @@ static void refresh_state(struct bridge *b)
 		return;
 	log_debug("device state: %s", status_mqtt(state));
 	b->state = state;
-	if (mqtt_publish(b->mqtt, b->topics->state, status_mqtt(state), 1, true) == 0)
+	/*
+	 * QoS 0: a QoS 1 PUBACK from the broker would be the small unacked
+	 * segment behind which Nagle's algorithm on a broker without
+	 * set_tcp_nodelay holds the next command for a delayed ACK (up to
+	 * 40 ms). The state is published again on every connect anyway.
+	 */
+	if (mqtt_publish(b->mqtt, b->topics->state, status_mqtt(state), 0, true) == 0)
 		b->state_published = true;
 }
 

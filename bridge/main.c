@@ -48,11 +48,6 @@ static void on_quit(int sig)
 	quit_signal = sig;
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;	/* only to interrupt a blocking connect() */
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -64,7 +59,10 @@ static void usage(FILE *out)
 		"  --version      print the version\n");
 }
 
-/* Handlers without SA_RESTART: they must interrupt ppoll() and connect(). */
+/*
+ * Handlers without SA_RESTART: they must interrupt ppoll() and connect().
+ * SIGALRM belongs to mqtt.c (its connect timeout) but is blocked here too.
+ */
 static void setup_signals(sigset_t *run_mask)
 {
 	struct sigaction sa;
@@ -75,8 +73,6 @@ static void setup_signals(sigset_t *run_mask)
 	sa.sa_handler = on_quit;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
 	/* A broken connection must be an error from write(), not a death. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);

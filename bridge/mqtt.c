@@ -163,11 +163,36 @@ static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str
 		log_debug("libmosquitto: %s", str);
 }
 
+static volatile sig_atomic_t connect_timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	connect_timed_out = 1;	/* and connect() returns EINTR */
+}
+
+static void alarm_in(unsigned int seconds)
+{
+	struct itimerval it = {
+		.it_interval = { .tv_sec = seconds },
+		.it_value = { .tv_sec = seconds },
+	};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *sec,
 	      const struct topics *topics, const struct mqtt_handlers *handlers,
 	      void *ctx, const sigset_t *run_mask, char *err, size_t errlen)
 {
 	int rc;
+
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: connect() must stop */
+	sigaction(SIGALRM, &sa, NULL);
 
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
@@ -231,16 +256,6 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 	return 0;
 }
 
-static void alarm_in(unsigned int seconds)
-{
-	struct itimerval it = {
-		.it_interval = { .tv_sec = seconds },
-		.it_value = { .tv_sec = seconds },
-	};
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 static void attempt(struct mqtt *m, int64_t now_ms)
 {
 	sigset_t blocked;
@@ -257,6 +272,7 @@ static void attempt(struct mqtt *m, int64_t now_ms)
 	 * through, so that neither a dead route nor a stop waits for the
 	 * kernel's SYN timeout of two minutes.
 	 */
+	connect_timed_out = 0;
 	sigprocmask(SIG_SETMASK, m->run_mask, &blocked);
 	alarm_in(CONNECT_TIMEOUT_S);
 	rc = mosquitto_connect_bind_v5(m->mosq, m->cfg->host, (int)m->cfg->port,
@@ -264,7 +280,7 @@ static void attempt(struct mqtt *m, int64_t now_ms)
 	err = errno;
 	alarm_in(0);
 	sigprocmask(SIG_SETMASK, &blocked, NULL);
-	if (rc == MOSQ_ERR_ERRNO && err == EINTR)
+	if (rc == MOSQ_ERR_ERRNO && err == EINTR && connect_timed_out)
 		err = ETIMEDOUT;
 	if (rc) {
 		lost(m, rc, err, clock_mono_ms());
@@ -280,8 +296,22 @@ int mqtt_fd(struct mqtt *m)
 	return m->phase == MQTT_WAITING ? -1 : mosquitto_socket(m->mosq);
 }
 
+/* The TLS handshake runs in mosquitto_loop_read(), whichever way it waits. */
+static bool handshaking(struct mqtt *m)
+{
+	SSL *ssl = mosquitto_ssl_get(m->mosq);
+
+	return ssl && !SSL_is_init_finished(ssl);
+}
+
 short mqtt_poll_events(struct mqtt *m)
 {
+	SSL *ssl = mosquitto_ssl_get(m->mosq);
+
+	/* The queued CONNECT makes libmosquitto "want to write" all through
+	 * the handshake: waiting for POLLOUT then would spin. */
+	if (handshaking(m))
+		return SSL_want_write(ssl) ? POLLOUT : POLLIN;
 	return POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0);
 }
 
@@ -329,7 +359,8 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 			attempt(m, now_ms);
 		return;
 	}
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+	if ((revents & (POLLIN | POLLHUP | POLLERR)) ||
+	    ((revents & POLLOUT) && handshaking(m))) {
 		rounds = 0;
 		do {
 			errno = 0;
@@ -341,7 +372,7 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 		} while (m->phase != MQTT_WAITING && drain_tls(m) && ++rounds < 64);
 		m->last_in_s = mono_s();
 	}
-	if (mosquitto_want_write(m->mosq)) {
+	if (mosquitto_want_write(m->mosq) && !handshaking(m)) {
 		errno = 0;
 		rc = mosquitto_loop_write(m->mosq, 1);
 		if (rc) {

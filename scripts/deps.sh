@@ -29,7 +29,8 @@ pkgs_for() {
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
 			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
-			mosquitto mosquitto-clients openssl fuse3 libfuse3-dev ;;
+			mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
+			groff-base ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

@@ -21,7 +21,7 @@ BRIDGE_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98 \
 BRIDGE_VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite --track-fds=no
 
-.PHONY: bridge-test-deps check-bridge-unit-plain check-bridge-unit-asan \
+.PHONY: bridge-test-deps check-bridge-man check-bridge-unit-plain check-bridge-unit-asan \
 	check-bridge-it-plain check-bridge-it-asan check-bridge-it-valgrind
 
 bridge-test-deps:
@@ -43,7 +43,20 @@ $(BRIDGE_BUILD)/fake-sesame: tests/bridge/fake-sesame.c | bridge-test-deps
 	$(CC) -std=gnu11 -O2 -g $(BRIDGE_WARN) $(shell $(PKG_CONFIG) --cflags fuse3) \
 		$< -o $@ $(shell $(PKG_CONFIG) --libs fuse3)
 
-check-bridge: check-bridge-unit check-bridge-integration
+# Plays systemd's side of sd_notify().
+$(BRIDGE_BUILD)/notify-sink: tests/bridge/notify-sink.c | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g $(BRIDGE_WARN) $< -o $@
+
+# The manual pages must format without a warning.
+BRIDGE_MANS := $(wildcard bridge/man/*.[158])
+check-bridge-man: | bridge-test-deps
+	@for m in $(BRIDGE_MANS); do \
+		out=$$(LC_ALL=C.UTF-8 groff -t -man -ww -z -Tutf8 $$m 2>&1); \
+		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; \
+	done; echo "manual pages: $(words $(BRIDGE_MANS)) format cleanly"
+
+check-bridge: check-bridge-man check-bridge-unit check-bridge-integration
 check-bridge-unit: check-bridge-unit-plain check-bridge-unit-asan
 check-bridge-integration: check-bridge-it-plain check-bridge-it-asan \
 	check-bridge-it-valgrind
@@ -54,17 +67,17 @@ check-bridge-unit-plain: $(BRIDGE_UNIT_BINS)
 check-bridge-unit-asan: $(BRIDGE_UNIT_ASAN_BINS)
 	@set -e; for t in $^; do echo "== $$t (ASan+UBSan)"; $(BRIDGE_ASAN_ENV) $$t; done
 
-BRIDGE_IT_DEPS := $(BRIDGE_BUILD)/fake-sesame | bridge-test-deps
+BRIDGE_IT_DEPS := $(BRIDGE_BUILD)/fake-sesame $(BRIDGE_BUILD)/notify-sink | bridge-test-deps
 
 check-bridge-it-plain: $(BRIDGE_BINS) $(BRIDGE_IT_DEPS)
 	LABEL=bridge tests/bridge/integration.sh
 
 check-bridge-it-asan: $(BRIDGE_ASAN)/sesame-bridge $(BRIDGE_ASAN)/sesame-sign \
 		$(BRIDGE_IT_DEPS)
-	$(BRIDGE_ASAN_ENV) LABEL=bridge-asan BRIDGE=$(BRIDGE_ASAN)/sesame-bridge \
+	$(BRIDGE_ASAN_ENV) LABEL=bridge-asan RSS_CHECK=0 BRIDGE=$(BRIDGE_ASAN)/sesame-bridge \
 		SIGN=$(BRIDGE_ASAN)/sesame-sign tests/bridge/integration.sh
 
 # Slower: fewer flood messages, longer timeouts.
 check-bridge-it-valgrind: $(BRIDGE_BINS) $(BRIDGE_IT_DEPS)
-	LABEL=bridge-valgrind WRAP="$(BRIDGE_VALGRIND)" SLOW=4 FLOOD=2000 \
+	LABEL=bridge-valgrind WRAP="$(BRIDGE_VALGRIND)" SLOW=4 FLOOD=2000 RSS_CHECK=0 \
 		tests/bridge/integration.sh

@@ -185,9 +185,8 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 	      const struct topics *topics, const struct mqtt_handlers *handlers,
 	      void *ctx, const sigset_t *run_mask, char *err, size_t errlen)
 {
-	int rc;
-
 	struct sigaction sa;
+	int rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);

@@ -5,16 +5,45 @@
 #include "conffile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * Reads one line (without its newline) into LINE, at most CONFIG_LINE_MAX
+ * bytes. Returns its length, -1 at end of file, -2 for a line too long, -3
+ * for a NUL byte (fgets() would silently cut the line there).
+ */
+static long read_line(FILE *f, char *line)
+{
+	long n = 0;
+	bool nul = false;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			nul = true;
+		if (n < CONFIG_LINE_MAX)
+			line[n] = (char)c;
+		n++;
+	}
+	if (c == EOF && n == 0)
+		return -1;
+	if (n > CONFIG_LINE_MAX)
+		return -2;
+	if (nul)
+		return -3;
+	line[n] = '\0';
+	return n;
+}
 
 int config_load_file(struct config *cfg, const char *path, char *err,
 		     size_t errlen)
 {
-	/* room for a line one byte too long, its newline and the NUL */
-	char line[CONFIG_LINE_MAX + 3];
+	char line[CONFIG_LINE_MAX + 1];
 	unsigned int lineno = 0;
 	FILE *f;
+	long n;
 	int rc = 0;
 
 	f = fopen(path, "re");
@@ -22,17 +51,15 @@ int config_load_file(struct config *cfg, const char *path, char *err,
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strlen(line);
-
+	while ((n = read_line(f, line)) != -1) {
 		lineno++;
-		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+		if (n == -2) {
 			snprintf(err, errlen, "%s:%u: line longer than %d characters",
 				 path, lineno, CONFIG_LINE_MAX);
 			rc = -1;
 			break;
 		}
-		if (strlen(line) != n || memchr(line, '\0', n)) {
+		if (n == -3) {
 			snprintf(err, errlen, "%s:%u: NUL byte in line", path, lineno);
 			rc = -1;
 			break;

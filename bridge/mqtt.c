@@ -82,19 +82,23 @@ static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
 		m->handlers.down(m->ctx);
 }
 
-static void subscribe(struct mqtt *m, const char *topic)
+/* Returns the message id, to match the SUBACK, or -1. */
+static int subscribe(struct mqtt *m, const char *topic)
 {
 	/* Retained commands are never wanted; "retain as published" lets the
 	 * bridge see, and refuse, a command its sender marked retained. */
 	int opts = MQTT_SUB_OPT_SEND_RETAIN_NEVER | MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
-	int rc;
+	int rc, mid = -1;
 
 	if (m->cfg->mqtt_version == MQTT_PROTOCOL_5)
-		rc = mosquitto_subscribe_v5(m->mosq, NULL, topic, 1, opts, NULL);
+		rc = mosquitto_subscribe_v5(m->mosq, &mid, topic, 1, opts, NULL);
 	else
-		rc = mosquitto_subscribe(m->mosq, NULL, topic, 1);
-	if (rc)
+		rc = mosquitto_subscribe(m->mosq, &mid, topic, 1);
+	if (rc) {
 		log_warnx("cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	return mid;
 }
 
 static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
@@ -117,9 +121,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 		 m->cfg->client_id,
 		 m->cfg->mqtt_version == MQTT_PROTOCOL_5 ? "5" : "3.1.1");
 	/* Here, not once at start: a clean session forgets subscriptions. */
-	subscribe(m, m->topics->set);
-	if (m->cfg->ha_discovery)
-		subscribe(m, m->topics->ha_status);
+	m->mid_set = subscribe(m, m->topics->set);
+	m->mid_ha = m->cfg->ha_discovery ? subscribe(m, m->topics->ha_status) : -1;
 	if (m->handlers.up)
 		m->handlers.up(m->ctx);
 }
@@ -131,12 +134,14 @@ static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count,
 	int i;
 
 	(void)mosq;
-	(void)mid;
 	(void)props;
+	/* One topic per SUBSCRIBE. */
 	for (i = 0; i < count; i++)
 		if (granted[i] >= 0x80)
-			log_warnx("the broker refused a subscription (%s): check its ACL for %s",
-				  refusal(m, granted[i]), m->topics->set);
+			log_warnx("the broker refused the subscription to %s (%s): check its ACL",
+				  mid == m->mid_set ? m->topics->set :
+				  mid == m->mid_ha ? m->topics->ha_status : "?",
+				  refusal(m, granted[i]));
 }
 
 static void on_message(struct mosquitto *mosq, void *obj,

@@ -55,6 +55,7 @@ struct mqtt {
 	int64_t last_out_s;
 	int64_t misc_at_ms;
 	int refused;			/* CONNACK reason of a refusal, or 0 */
+	int mid_set, mid_ha;		/* SUBSCRIBE message ids */
 	char lib_error[256];		/* last error libmosquitto logged */
 	char tls_reason[256];		/* why the last handshake failed */
 	struct ssl_ctx_st *ssl_ctx;

@@ -378,7 +378,7 @@ case_2() {
 	want="$T/missing.conf: cannot open: No such file or directory"
 	[ "$got" = "$want" ] || fail "missing file: said '$got'"
 	# Not even a connection was tried.
-	grep -q "sesame-c2\|<unknown>" "$T/broker.log" && fail "the broker saw a connection"
+	grep -q "sesame-c2" "$T/broker.log" && fail "the broker saw a connection"
 	end
 }
 
@@ -824,8 +824,10 @@ case_23() {
 	expect_in "$T/c23.msgs" "MSG 0 sesame/c4/availability offline"
 	expect_in "$T/c4.log" "going offline"
 	# A clean DISCONNECT: the broker did not need the will.
-	grep -q "Client sesame-c4 closed its connection\|Client sesame-c4 disconnected\." "$T/broker.log" ||
+	grep -q "^Client sesame-c4 disconnected\.$" "$T/broker.log" ||
 		fail "the broker did not see a clean disconnect"
+	grep -q "^Client sesame-c4 closed its connection" "$T/broker.log" &&
+		fail "the connection was dropped, not closed"
 	unsub c23
 	end
 }

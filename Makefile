@@ -4,6 +4,8 @@
 #                 installed) and the user-space programs
 #   make demo     boot the emulated Raspberry Pi 3, open the door, show pulses
 #   make check    every test; this is what CI runs (.ci/run)
+#   make install  on a Raspberry Pi: DKMS, overlay, udev, bridge, unit
+#                 (packaging.mk; also uninstall and deb)
 #
 # Each part keeps its rules in its own fragment (driver/driver.mk, ...).
 # Everything generated goes under build/; `make clean` removes it. Targets
@@ -25,6 +27,7 @@ include dts/dts.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 include bridge/bridge.mk
+include packaging.mk
 include tests/system/system.mk
 
 all: $(ALL_TARGETS)

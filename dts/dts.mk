@@ -13,7 +13,7 @@ CHECK_TARGETS += check-dts
 
 # The label parameter looks like a misused DT label to dtc (see the overlay).
 $(DTBO): dts/sesame-overlay.dts
-	@$(DEPS) pi
+	@$(DEPS) dtc
 	@mkdir -p $(@D)
 	dtc -@ -Wno-label_is_string -I dts -O dtb -o $@ $<
 

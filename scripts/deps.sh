@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
-# Usage: scripts/deps.sh GROUP...   (groups: build unit lint pi bridge)
+# Usage: scripts/deps.sh GROUP...
+#   groups: build unit lint pi bridge dtc dkms deb pkg
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -31,6 +32,16 @@ pkgs_for() {
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
 			mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
 			groff-base ;;
+	# The overlay alone (also on a real Pi), and what `make install` needs
+	# there besides the bridge's build group.
+	dtc)	echo device-tree-compiler ;;
+	dkms)	echo dkms ;;
+	# make deb (with the build and bridge groups).
+	deb)	echo debhelper dh-dkms dpkg-dev device-tree-compiler ;;
+	# The packaging tests: DKMS needs a Debian kernel's headers to build
+	# against, the metapackage of this arch brings them.
+	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 \
+			"linux-headers-$(dpkg --print-architecture)" ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

@@ -1,0 +1,139 @@
+# packaging.mk - install, uninstall and the Debian packages (included by
+# Makefile).
+#
+#   make && sudo make install   the module through DKMS, the overlay, the udev
+#                               rule, the sesame user and group, sesame-bridge
+#                               with its man pages and unit, and an example
+#                               /etc/sesame/bridge.conf (never overwritten)
+#   sudo make uninstall         the reverse; keeps /etc/sesame and the user
+#   make deb                    build/deb/sesame-dkms_*.deb, sesame-bridge_*.deb
+#   make check-packaging        tests/packaging/run.sh (needs root, as in CI)
+#
+# PREFIX (default /usr/local) and DESTDIR work as packagers expect. With
+# DESTDIR set, nothing outside DESTDIR changes: the steps that act on the
+# running system (DKMS, systemd-sysusers, udev, systemd) are printed, not run.
+
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+SBINDIR      ?= $(PREFIX)/sbin
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+UNITDIR      ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+# The bridge reads /etc/sesame/bridge.conf, whatever the PREFIX.
+SYSCONFDIR   ?= /etc
+# DKMS looks for module sources here only.
+DKMS_SRCDIR  := /usr/src/sesame-$(VERSION)
+# Pi OS bookworm loads overlays from /boot/firmware, older releases from /boot.
+OVERLAYDIR   ?= $(shell for d in /boot/firmware/overlays /boot/overlays; do \
+			[ -d "$(DESTDIR)$$d" ] && { echo $$d; exit; }; done; \
+			echo /boot/firmware/overlays)
+# The kernel DKMS builds for: the running one, unless told otherwise.
+KVER         ?= $(shell uname -r)
+
+BRIDGE_MANS  := bridge/man/sesame-bridge.8 bridge/man/sesame-bridge.conf.5 \
+		bridge/man/sesame-sign.1 scripts/sesame-certs.1
+DRIVER_FILES := dkms.conf Kbuild VERSION
+CONFIG_TEXT  := dtoverlay=sesame,gpiopin=18
+
+# Directories that install -D and -d create get 0755 whatever the caller's
+# umask (sudo keeps a user's umask of 027, say).
+INSTALL := umask 022 && install
+
+# $(call on_system,COMMAND): run COMMAND on this machine; with DESTDIR, only
+# show it.
+on_system = $(if $(DESTDIR),@echo "  $(1)",$(1))
+
+.PHONY: install install-files uninstall deb check-packaging
+
+install: install-files
+	@$(if $(DESTDIR),echo "DESTDIR is set: this system is left alone. An install on the target runs:")
+	$(call on_system,systemd-sysusers $(SYSUSERSDIR)/sesame.conf $(SYSUSERSDIR)/sesame-bridge.conf)
+	$(call on_system,udevadm control --reload)
+	$(call on_system,udevadm trigger --action=change --subsystem-match=misc --sysname-match='sesame*')
+	$(call on_system,[ ! -d /run/systemd/system ] || systemctl daemon-reload)
+	$(call on_system,dkms remove -m sesame -v $(VERSION) --all >/dev/null 2>&1 || true)
+	$(call on_system,dkms add -m sesame -v $(VERSION))
+	$(call on_system,dkms install -m sesame -v $(VERSION) -k $(KVER))
+	@echo
+	@echo "Next: add this line to the [all] section of $(dir $(OVERLAYDIR))config.txt, and reboot:"
+	@echo "  $(CONFIG_TEXT)"
+	@echo "then set up /etc/sesame/bridge.conf and: systemctl enable --now sesame-bridge"
+
+# Before anything is copied: the tools and headers a real install needs.
+.PHONY: install-preflight
+install-preflight:
+	@$(DEPS) dkms
+	@[ "$$(id -u)" -eq 0 ] || { echo "make install: run it as root (sudo make install)"; exit 1; }
+	@[ -d /lib/modules/$(KVER)/build ] || { \
+		echo "make install: no headers for kernel $(KVER) (/lib/modules/$(KVER)/build)."; \
+		echo "  Raspberry Pi OS bookworm: sudo apt install linux-headers-rpi-v8 (64-bit;"; \
+		echo "  -rpi-2712 on a Pi 5, -rpi-v7, -rpi-v7l or -rpi-v6 on 32-bit: the end of uname -r)"; \
+		echo "  older Pi OS: sudo apt install raspberrypi-kernel-headers"; \
+		echo "  Debian: sudo apt install linux-headers-$(KVER)"; exit 1; }
+
+# The files only, into $(DESTDIR). The overlay and the programs are built
+# first if needed (better as a user: make && sudo make install).
+install-files: $(if $(DESTDIR),,install-preflight) $(DTBO) bridge
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DKMS_SRCDIR)/driver
+	$(INSTALL) -m 0644 $(DRIVER_FILES) $(DESTDIR)$(DKMS_SRCDIR)/
+	$(INSTALL) -m 0644 $(wildcard driver/*.c driver/*.h) $(DESTDIR)$(DKMS_SRCDIR)/driver/
+	$(INSTALL) -D -m 0644 $(DTBO) $(DESTDIR)$(OVERLAYDIR)/sesame.dtbo
+	$(INSTALL) -D -m 0644 udev/60-sesame.rules $(DESTDIR)$(UDEVRULESDIR)/60-sesame.rules
+	$(INSTALL) -D -m 0644 udev/sesame.sysusers $(DESTDIR)$(SYSUSERSDIR)/sesame.conf
+	$(INSTALL) -D -m 0644 systemd/sesame-bridge.sysusers $(DESTDIR)$(SYSUSERSDIR)/sesame-bridge.conf
+	$(INSTALL) -D -m 0755 $(BUILD)/bridge/sesame-bridge $(DESTDIR)$(SBINDIR)/sesame-bridge
+	$(INSTALL) -D -m 0755 $(BUILD)/bridge/sesame-sign $(DESTDIR)$(BINDIR)/sesame-sign
+	$(INSTALL) -D -m 0755 scripts/sesame-certs $(DESTDIR)$(BINDIR)/sesame-certs
+	for m in $(BRIDGE_MANS); do \
+		s=$${m##*.}; $(INSTALL) -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit; done
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/sesame-bridge.service.in > $(DESTDIR)$(UNITDIR)/sesame-bridge.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sesame-bridge.service
+	$(INSTALL) -D -m 0644 bridge/sesame-bridge.conf.example $(DESTDIR)$(DATADIR)/sesame/bridge.conf.example
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sesame
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/sesame/bridge.conf ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/sesame/bridge.conf (the example is $(DATADIR)/sesame/bridge.conf.example)"; \
+	else \
+		echo "install -m 0644 bridge/sesame-bridge.conf.example $(DESTDIR)$(SYSCONFDIR)/sesame/bridge.conf"; \
+		$(INSTALL) -m 0644 bridge/sesame-bridge.conf.example $(DESTDIR)$(SYSCONFDIR)/sesame/bridge.conf; \
+	fi
+
+uninstall:
+	@$(if $(DESTDIR),echo "DESTDIR is set: this system is left alone. An uninstall on the target runs:")
+	$(call on_system,[ ! -d /run/systemd/system ] || systemctl disable --now sesame-bridge.service || true)
+	$(call on_system,dkms remove -m sesame -v $(VERSION) --all || true)
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	rm -f $(DESTDIR)$(OVERLAYDIR)/sesame.dtbo \
+		$(DESTDIR)$(UDEVRULESDIR)/60-sesame.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/sesame.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/sesame-bridge.conf \
+		$(DESTDIR)$(SBINDIR)/sesame-bridge \
+		$(DESTDIR)$(BINDIR)/sesame-sign \
+		$(DESTDIR)$(BINDIR)/sesame-certs \
+		$(foreach m,$(BRIDGE_MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(DESTDIR)$(UNITDIR)/sesame-bridge.service \
+		$(DESTDIR)$(DATADIR)/sesame/bridge.conf.example
+	rmdir $(DESTDIR)$(DATADIR)/sesame 2>/dev/null || true
+	$(call on_system,udevadm control --reload)
+	$(call on_system,[ ! -d /run/systemd/system ] || systemctl daemon-reload)
+	@echo "Kept: $(SYSCONFDIR)/sesame (your configuration) and the user and group sesame."
+	@echo "Remove the $(CONFIG_TEXT) line from config.txt yourself."
+
+# The two .debs, built from a copy of the tree so that debian/ stays clean.
+DEB_DIR := $(BUILD)/deb
+
+deb:
+	@$(DEPS) build bridge deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
+
+CHECK_TARGETS += check-packaging
+
+check-packaging: guest
+	@$(DEPS) build bridge deb pkg
+	tests/packaging/run.sh

@@ -1,0 +1,317 @@
+# certs.sh - sesame-certs: its files and modes, what it refuses, and its
+# output used as its messages say, by Debian's mosquitto with TLS, by
+# mosquitto_pub/sub with the client certificates, and by sesame-bridge
+# opening a door (a FUSE stand-in for /dev/sesame).
+# shellcheck shell=sh disable=SC2154
+
+certs=$top/scripts/sesame-certs
+pki=$T/pki
+broker=$T/broker
+mkdir -p "$broker/certs" "$broker/conf.d"
+
+sc() { "$certs" -d "$pki" "$@"; }
+mode() { stat -c %a "$1"; }
+text() { openssl x509 -in "$1" -noout -text; }
+subject() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject=//'; }
+
+# wait_until COMMAND...: until COMMAND succeeds, 10 s at most.
+wait_until() {
+	i=0
+	while [ $i -lt 100 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN.
+wait_for() {
+	wait_until grep -q -- "$2" "$1" 2>/dev/null || { say "no '$2' in $1 after 10 s"; return 1; }
+}
+
+ca_made() {
+	sc ca || return 1
+	[ "$(mode "$pki/ca.key")" = 600 ] || { say "ca.key mode $(mode "$pki/ca.key")"; return 1; }
+	text "$pki/ca.crt" | grep -q 'CA:TRUE, pathlen:0' &&
+		text "$pki/ca.crt" | grep -q 'Certificate Sign, CRL Sign'
+}
+check "sesame-certs ca: a CA certificate (CA:TRUE, signs certificates) and a 0600 key" ca_made
+
+ca_kept() {
+	sum=$(cat "$pki/ca.crt" "$pki/ca.key" | sha256sum)
+	sc ca 2> "$T/ca2.err" && return 1
+	grep -q 'exists' "$T/ca2.err" && [ "$(cat "$pki/ca.crt" "$pki/ca.key" | sha256sum)" = "$sum" ]
+}
+check "sesame-certs ca refuses to replace a CA, and leaves it as it was" ca_kept
+
+bad_broker() {
+	for bad in a_b 1.2.3 256.1.1.1 1..2.3 1.2.3.4.5 -x ''; do
+		if sc broker "$bad" 2> /dev/null; then say "accepted '$bad'"; return 1; fi
+		if sc broker localhost "$bad" 2> /dev/null; then say "accepted '$bad' second"; return 1; fi
+	done
+	[ ! -e "$pki/broker.key" ] && [ ! -e "$pki/broker.crt" ]
+}
+check "sesame-certs broker refuses bad host names and addresses, and creates nothing" bad_broker
+
+broker_made() {
+	sc broker localhost 127.0.0.1 || return 1
+	[ "$(mode "$pki/broker.key")" = 640 ] || { say "broker.key mode $(mode "$pki/broker.key")"; return 1; }
+	text "$pki/broker.crt" | grep -q 'DNS:localhost, IP Address:127.0.0.1' || return 1
+	text "$pki/broker.crt" | grep -q 'TLS Web Server Authentication' || return 1
+	[ "$(subject "$pki/broker.crt")" != "$(subject "$pki/ca.crt")" ] || return 1
+	openssl verify -CAfile "$pki/ca.crt" "$pki/broker.crt"
+}
+check "sesame-certs broker: subjectAltName DNS:localhost, IP:127.0.0.1, serverAuth, a 0640 key, a subject unlike the CA's" \
+	broker_made
+
+client_ok() {
+	[ "$(mode "$pki/clients/$1.key")" = 640 ] || { say "$1.key mode $(mode "$pki/clients/$1.key")"; return 1; }
+	subject "$pki/clients/$1.crt" | grep -q "^CN=$1,OU=$2,O=sesame$" || { subject "$pki/clients/$1.crt"; return 1; }
+	text "$pki/clients/$1.crt" | grep -q 'TLS Web Client Authentication' &&
+		openssl verify -CAfile "$pki/ca.crt" "$pki/clients/$1.crt"
+}
+clients_made() {
+	sc door front > "$T/door.out" && sc opener phone sesame/front > /dev/null &&
+		client_ok front door && client_ok phone opener
+}
+check "sesame-certs door and opener: client certificates (CN = the name, clientAuth), 0640 keys" \
+	clients_made
+
+bad_clients() {
+	for args in "door a/b" "door -x" "door x sesame/#" "door y /a" "door z a//b" \
+		    "opener q" "opener r sesame/+" "door front"; do
+		# shellcheck disable=SC2086 # split on purpose
+		if sc $args 2> /dev/null; then say "accepted: $args"; return 1; fi
+	done
+	[ "$(ls "$pki/clients")" = "front.crt
+front.key
+phone.crt
+phone.key" ] || { ls "$pki/clients"; return 1; }
+}
+check "sesame-certs refuses bad client names and topics, and an existing name, creating nothing" \
+	bad_clients
+
+# The broker as `sesame-certs mosquitto` says to set it up: its install
+# commands run as printed, with /etc/mosquitto/conf.d/ moved into $broker.
+broker_pid=
+start_broker() {
+	port=$(free_port)
+	sc mosquitto -p "$port" -c "$broker/certs" -a "$broker/sesame.acl" > "$T/mosq.out" || return 1
+	grep '^  install ' "$T/mosq.out" | sed "s|/etc/mosquitto/conf.d/|$broker/conf.d/|" > "$T/mosq-install.sh"
+	sh -e "$T/mosq-install.sh" || return 1
+	cat > "$broker/mosquitto.conf" <<-EOF
+	user $(id -un)
+	persistence false
+	log_dest stderr
+	log_type all
+	include_dir $broker/conf.d
+	EOF
+	: > "$broker/log"
+	mosquitto -c "$broker/mosquitto.conf" >> "$broker/log" 2>&1 &
+	broker_pid=$!
+	at_exit "kill $broker_pid 2>/dev/null || true"
+	wait_for "$broker/log" "mosquitto version .* running" ||
+		{ cat "$broker/log"; return 1; }
+	grep -q "Opening ipv4 listen socket on port $port" "$broker/log"
+}
+check "Debian's mosquitto starts with TLS from sesame-certs' mosquitto.conf, ACL and certificates" \
+	start_broker
+
+# tls_as NAME: mosquitto_pub/sub's TLS options for NAME's client certificate.
+tls_as() {
+	name=$1
+	echo --cafile "$pki/ca.crt" --cert "$pki/clients/$name.crt" --key "$pki/clients/$name.key" -p "$port"
+}
+
+# command_arrives HOST: an "open" published by the opener, to HOST, reaches
+# the door's subscription.
+subs=0
+command_arrives() {
+	subs=$((subs + 1))
+	# shellcheck disable=SC2046 # the options, split on purpose
+	mosquitto_sub -h "$1" $(tls_as front) -i "sub-$subs" -t sesame/front/set -C 1 -W 10 \
+		> "$T/sub.out" 2> "$T/sub.err" &
+	sub=$!
+	wait_for "$broker/log" "Received SUBSCRIBE from sub-$subs\$" || { kill "$sub"; return 1; }
+	# shellcheck disable=SC2046
+	mosquitto_pub -h "$1" $(tls_as phone) -t sesame/front/set -m open || { kill "$sub"; return 1; }
+	wait "$sub" || { cat "$T/sub.err"; return 1; }
+	[ "$(cat "$T/sub.out")" = open ]
+}
+check "the opener's command reaches the door's subscription, by host name (localhost)" \
+	command_arrives localhost
+check "... and by the IP address in subjectAltName (127.0.0.1)" command_arrives 127.0.0.1
+
+# refused OPTIONS...: mosquitto_pub fails, and the broker saw the TLS
+# handshake fail (not some other error).
+tls_errors() { grep -c 'OpenSSL Error' "$broker/log"; }
+refused() {
+	before=$(tls_errors)
+	if mosquitto_pub "$@" -t sesame/front/set -m open > "$T/refused.err" 2>&1; then
+		say "connected: mosquitto_pub $*"
+		return 1
+	fi
+	wait_until [ "$(tls_errors)" -gt "$before" ] ||
+		{ say "no TLS error in the broker's log"; cat "$T/refused.err"; return 1; }
+}
+# shellcheck disable=SC2046
+check "a host name the certificate does not list (127.0.0.2) is refused" \
+	refused -h 127.0.0.2 $(tls_as phone)
+check "a client without a certificate is refused" \
+	refused -h localhost --cafile "$pki/ca.crt" -p "$port"
+
+other_ca() {
+	"$certs" -d "$T/pki2" ca > /dev/null && "$certs" -d "$T/pki2" opener phone sesame/front > /dev/null || return 1
+	refused -h localhost --cafile "$pki/ca.crt" --cert "$T/pki2/clients/phone.crt" \
+		--key "$T/pki2/clients/phone.key" -p "$port"
+}
+check "a client certificate from another sesame CA, with the same CN, is refused" other_ca
+
+# denied NAME TOPIC: MQTT 5 reports the ACL's refusal of a QoS 1 publish.
+denied() {
+	# shellcheck disable=SC2046
+	mosquitto_pub -h localhost $(tls_as "$1") -V 5 -q 1 -t "$2" -m open > "$T/denied.out" 2>&1
+	grep -q 'Not authorized' "$T/denied.out" || { cat "$T/denied.out"; return 1; }
+}
+acl_holds() {
+	denied phone sesame/back/set && denied front sesame/front/set
+}
+check "the ACL keeps the opener to its own doors, and a door from commanding itself" acl_holds
+
+# The Let's Encrypt route (docs/broker.md): certbot's live/ directory holds
+# fullchain.pem and privkey.pem; scripts/mosquitto-certbot-deploy copies them
+# for mosquitto and reloads it. Two more sesame CAs stand in for Let's
+# Encrypt, before and after a renewal; systemctl stands in for the broker's
+# unit (its ExecReload= sends SIGHUP, as Debian's mosquitto.service does).
+le=$T/le
+served() {
+	openssl s_client -connect "127.0.0.1:$le_port" < /dev/null 2> /dev/null |
+		openssl x509 -noout -fingerprint
+}
+fingerprint() { openssl x509 -in "$1" -noout -fingerprint; }
+serves() { [ "$(served)" = "$(fingerprint "$1")" ]; }
+le_lineage() {
+	"$certs" -d "$le/$1" ca > /dev/null && "$certs" -d "$le/$1" broker localhost > /dev/null &&
+		cp "$le/$1/broker.crt" "$le/live/localhost/fullchain.pem" &&
+		cp "$le/$1/broker.key" "$le/live/localhost/privkey.pem"
+}
+le_hook() {
+	PATH="$le/bin:$PATH" MOSQUITTO_CERTDIR="$le/certs" RENEWED_LINEAGE="$le/live/localhost" \
+		"$top/scripts/mosquitto-certbot-deploy"
+}
+le_first() {
+	mkdir -p "$le/live/localhost" "$le/certs" "$le/bin"
+	# try-reload-or-restart: SIGHUP to the broker if one runs.
+	cat > "$le/bin/systemctl" <<-EOF
+	#!/bin/sh
+	[ "\$*" = "try-reload-or-restart mosquitto" ] || exit 1
+	pid=\$(cat "$le/pid")
+	[ -z "\$pid" ] || kill -HUP "\$pid"
+	EOF
+	chmod +x "$le/bin/systemctl"
+	le_lineage issued || return 1
+	# The first certificate: no broker runs yet.
+	: > "$le/pid"
+	le_hook || return 1
+	if [ "$(stat -c '%a %G' "$le/certs/broker-privkey.pem")" != "640 mosquitto" ]; then
+		ls -l "$le/certs"
+		return 1
+	fi
+	le_port=$(free_port)
+	cat > "$le/mosquitto.conf" <<-EOF
+	user $(id -un)
+	persistence false
+	log_dest stderr
+	listener $le_port 127.0.0.1
+	certfile $le/certs/broker-fullchain.pem
+	keyfile $le/certs/broker-privkey.pem
+	allow_anonymous true
+	EOF
+	mosquitto -c "$le/mosquitto.conf" > "$le/log" 2>&1 &
+	echo $! > "$le/pid"
+	at_exit "kill $! 2>/dev/null || true"
+	wait_for "$le/log" "mosquitto version .* running" && serves "$le/issued/broker.crt"
+}
+check "mosquitto serves a Let's Encrypt-style certificate that mosquitto-certbot-deploy installed (key 0640, group mosquitto)" \
+	le_first
+
+le_renewed() {
+	le_lineage renewed && le_hook || return 1
+	wait_until serves "$le/renewed/broker.crt" || { say "still served: $(served)"; return 1; }
+}
+check "after a renewal, the hook's reload makes mosquitto serve the new certificate" le_renewed
+
+# ------------------------------------------------------------- sesame-bridge
+
+bridge_bin=build/bridge/sesame-bridge
+fake=build/bridge/fake-sesame
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
+	for title in "sesame-bridge connects with the door's certificate" \
+		     "the opener's open reaches the device through sesame-bridge" \
+		     "the door's ACL covers what sesame-bridge publishes"; do
+		skip "$title" "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
+	done
+	return 0
+fi
+make --no-print-directory "$bridge_bin" "$fake" > "$T/bridge-build.log" 2>&1 ||
+	{ cat "$T/bridge-build.log"; fail "make sesame-bridge and fake-sesame"; return 0; }
+
+# The stand-in device, as the bridge's own tests run it.
+mkdir -p "$T/mnt" "$T/dev" "$T/etc-sesame"
+: > "$T/device.log"
+"$fake" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
+fake_pid=$!
+at_exit "kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; fusermount3 -u -q '$T/mnt' 2>/dev/null || true"
+wait_until test -e "$T/mnt/ctl" || true
+ln -s "$T/mnt/sesame" "$T/dev/sesame"
+
+# bridge.conf from the lines `sesame-certs door` printed, and its files
+# installed as it said (in $T/etc-sesame, without -g sesame: the group may
+# not exist here).
+bridge_pid=
+bridge_online() {
+	[ -e "$T/mnt/ctl" ] || { cat "$T/fake.log"; return 1; }
+	grep '^  install ' "$T/door.out" | sed -e "s|/etc/sesame/|$T/etc-sesame/|" \
+		-e 's/ -g sesame//' > "$T/door-install.sh"
+	sh -e "$T/door-install.sh" || return 1
+	{
+		echo "host localhost"
+		echo "port $port"
+		echo "device $T/dev/sesame"
+		sed -n '/^and put these lines in/,$p' "$T/door.out" | grep '^  [a-z]' |
+			sed -e 's/^  //' -e "s|/etc/sesame/|$T/etc-sesame/|"
+	} > "$T/bridge.conf"
+	"$bridge_bin" -c "$T/bridge.conf" > "$T/bridge.log" 2>&1 &
+	bridge_pid=$!
+	at_exit "kill $bridge_pid 2>/dev/null || true"
+	i=0
+	while [ $i -lt 20 ]; do
+		# shellcheck disable=SC2046
+		state=$(mosquitto_sub -h localhost $(tls_as phone) -t sesame/front/availability -C 1 -W 1 2>/dev/null)
+		[ "$state" = online ] && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	cat "$T/bridge.conf" "$T/bridge.log"
+	return 1
+}
+check "sesame-bridge connects with the door's certificate and the printed bridge.conf lines (online)" \
+	bridge_online
+
+door_opens() {
+	# shellcheck disable=SC2046
+	mosquitto_pub -h localhost $(tls_as phone) -q 1 -t sesame/front/set -m open || return 1
+	wait_for "$T/device.log" '^open$' || { cat "$T/bridge.log"; return 1; }
+}
+check "the opener's open reaches the device through sesame-bridge" door_opens
+
+bridge_not_denied() {
+	kill -TERM "$bridge_pid" || return 1
+	wait "$bridge_pid" || { say "sesame-bridge exited with $? on SIGTERM"; return 1; }
+	grep -q 'Received PUBLISH from front .*homeassistant/lock/front/config' "$broker/log" ||
+		{ say "no discovery published"; return 1; }
+	if grep 'Denied .* from front ' "$broker/log"; then return 1; fi
+}
+check "the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)" \
+	bridge_not_denied

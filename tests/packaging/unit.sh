@@ -1,0 +1,65 @@
+# unit.sh - sesame-bridge.service as `make install` writes it (sourced by
+# run.sh): systemd-analyze verify finds nothing, the unit has the settings
+# the design asks for, and its sandbox rates as exposed little.
+#
+# systemd-analyze verify checks that ExecStart's program and the man pages
+# in Documentation= exist. The unit says /usr/local/sbin/sesame-bridge, so
+# it runs in a private mount namespace where a DESTDIR install is mounted
+# on /usr/local: this machine's /usr/local is never touched.
+# Sourced by run.sh, which sets top, here, T, VERSION, KVER and GUEST.
+# shellcheck shell=sh disable=SC2154
+
+udest=$T/unit-destdir
+make --no-print-directory install DESTDIR="$udest" > "$T/unit-install.log" 2>&1 ||
+	{ cat "$T/unit-install.log"; fail "make install DESTDIR=... for the unit checks"; }
+unit=/usr/local/lib/systemd/system/sesame-bridge.service
+
+# in_install_ns COMMAND...: COMMAND with $udest/usr/local on /usr/local.
+in_install_ns() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m --propagation private sh -c \
+		'mount -n --bind "$0/usr/local" /usr/local && exec "$@"' "$udest" "$@"
+}
+
+verify_quiet() {
+	out=$(in_install_ns systemd-analyze verify "$unit" 2>&1) || { say "$out"; return 1; }
+	[ -z "$out" ] || { say "$out"; return 1; }
+}
+check "systemd-analyze verify finds nothing in the unit" verify_quiet
+
+# So that the check above cannot pass by looking at nothing: the same unit
+# with a program that does not exist must be reported.
+verify_catches() {
+	bad=$T/sesame-bridge-broken.service
+	sed 's|^ExecStart=/usr/local/sbin/|ExecStart=/usr/local/sbin/missing-|' \
+		"$udest$unit" > "$bad"
+	out=$(in_install_ns systemd-analyze verify "$bad" 2>&1) && return 1
+	echo "$out" | grep -q 'missing-sesame-bridge.*No such file'
+}
+check "systemd-analyze verify reports a unit whose program is missing" verify_catches
+
+has_settings() {
+	for line in Type=notify WatchdogSec=30s User=sesame Group=sesame \
+		    Restart=on-failure After=network-online.target \
+		    Wants=network-online.target NoNewPrivileges=yes \
+		    ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+		    CapabilityBoundingSet= DevicePolicy=closed \
+		    'DeviceAllow=/dev/sesame rw' \
+		    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
+		    SystemCallFilter=@system-service \
+		    'SystemCallFilter=~@privileged @resources' \
+		    SystemCallArchitectures=native; do
+		grep -qxF -- "$line" "$udest$unit" || { say "missing: $line"; return 1; }
+	done
+}
+check "the unit: Type=notify with a watchdog, User=sesame, Restart=on-failure, network-online, the hardening list" \
+	has_settings
+
+# systemd's own rating of the sandbox: 0 (locked down) to 10 (exposed);
+# --threshold is in tenths. At most 2.0 is systemd's "OK" band.
+exposure_low() {
+	out=$(in_install_ns systemd-analyze security --offline=true --threshold=20 \
+		--no-pager "$unit" 2>&1) || { say "$out" | tail -n 15; return 1; }
+	say "$out" | tail -n 1
+}
+check "systemd-analyze security rates the unit's exposure at 2.0 or less" exposure_low

@@ -12,6 +12,8 @@
 # PREFIX (default /usr/local) and DESTDIR work as packagers expect. With
 # DESTDIR set, nothing outside DESTDIR changes: the steps that act on the
 # running system (DKMS, systemd-sysusers, udev, systemd) are printed, not run.
+# Without udevd or systemd running (a container, a chroot), their steps are
+# skipped: the next boot applies the rule and finds the unit.
 
 PREFIX       ?= /usr/local
 BINDIR       ?= $(PREFIX)/bin
@@ -50,8 +52,8 @@ on_system = $(if $(DESTDIR),@echo "  $(1)",$(1))
 install: install-files
 	@$(if $(DESTDIR),echo "DESTDIR is set: this system is left alone. An install on the target runs:")
 	$(call on_system,systemd-sysusers $(SYSUSERSDIR)/sesame.conf $(SYSUSERSDIR)/sesame-bridge.conf)
-	$(call on_system,udevadm control --reload)
-	$(call on_system,udevadm trigger --action=change --subsystem-match=misc --sysname-match='sesame*')
+	$(call on_system,[ ! -S /run/udev/control ] || udevadm control --reload)
+	$(call on_system,[ ! -S /run/udev/control ] || udevadm trigger --action=change --subsystem-match=misc --sysname-match='sesame*')
 	$(call on_system,[ ! -d /run/systemd/system ] || systemctl daemon-reload)
 	$(call on_system,dkms remove -m sesame -v $(VERSION) --all >/dev/null 2>&1 || true)
 	$(call on_system,dkms add -m sesame -v $(VERSION))
@@ -64,8 +66,8 @@ install: install-files
 # Before anything is copied: the tools and headers a real install needs.
 .PHONY: install-preflight
 install-preflight:
-	@$(DEPS) dkms
 	@[ "$$(id -u)" -eq 0 ] || { echo "make install: run it as root (sudo make install)"; exit 1; }
+	@$(DEPS) dkms
 	@[ -d /lib/modules/$(KVER)/build ] || { \
 		echo "make install: no headers for kernel $(KVER) (/lib/modules/$(KVER)/build)."; \
 		echo "  Raspberry Pi OS bookworm: sudo apt install linux-headers-rpi-v8 (64-bit;"; \
@@ -117,7 +119,7 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/sesame-bridge.service \
 		$(DESTDIR)$(DATADIR)/sesame/bridge.conf.example
 	rmdir $(DESTDIR)$(DATADIR)/sesame 2>/dev/null || true
-	$(call on_system,udevadm control --reload)
+	$(call on_system,[ ! -S /run/udev/control ] || udevadm control --reload)
 	$(call on_system,[ ! -d /run/systemd/system ] || systemctl daemon-reload)
 	@echo "Kept: $(SYSCONFDIR)/sesame (your configuration) and the user and group sesame."
 	@echo "Remove the $(CONFIG_TEXT) line from config.txt yourself."

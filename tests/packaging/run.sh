@@ -4,7 +4,7 @@
 # machine, and sesame-certs' PKI with a real mosquitto and sesame-bridge.
 #
 # Usage: tests/packaging/run.sh [PART...]
-#   parts, in order: lint install unit udev dkms deb certs (default: all)
+#   parts, in order: lint install unit udev dkms deb live certs (default: all)
 #
 # Needs root (as CI runs it): dpkg, DKMS and mount namespaces. Whatever it
 # changes on this machine (the packages, the user and group sesame if they
@@ -44,7 +44,7 @@ if [ -z "$KVER" ] || [ ! -d "/lib/modules/$KVER/build" ]; then
 fi
 echo "# Debian kernel headers: $KVER; running kernel: $(uname -r)"
 
-parts=${*:-lint install unit udev dkms deb certs}
+parts=${*:-lint install unit udev dkms deb live certs}
 for part in $parts; do
 	echo "# --- $part"
 	# shellcheck source=/dev/null # each part is checked on its own

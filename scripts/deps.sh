@@ -40,7 +40,7 @@ pkgs_for() {
 	deb)	echo debhelper dh-dkms dpkg-dev device-tree-compiler ;;
 	# The packaging tests: DKMS needs a Debian kernel's headers to build
 	# against, the metapackage of this arch brings them.
-	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 \
+	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace \
 			"linux-headers-$(dpkg --print-architecture)" ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac

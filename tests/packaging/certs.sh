@@ -243,13 +243,21 @@ le_renewed() {
 check "after a renewal, the hook's reload makes mosquitto serve the new certificate" le_renewed
 
 # ------------------------------------------------------------- sesame-bridge
+#
+# The bridge runs as its unit would run it, as far as that is possible
+# without systemd: NOTIFY_SOCKET and WATCHDOG_USEC set (a Unix socket here
+# records what it sends), and under strace, so that every system call it
+# makes is checked against the unit's SystemCallFilter.
 
 bridge_bin=build/bridge/sesame-bridge
 fake=build/bridge/fake-sesame
+bridge_titles="sesame-bridge connects with the door's certificate and the printed bridge.conf lines (online)
+the opener's open reaches the device through sesame-bridge
+sesame-bridge tells systemd it is ready and feeds the watchdog (Type=notify, WatchdogSec=)
+the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)
+every system call sesame-bridge made is allowed by the unit's SystemCallFilter"
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
-	for title in "sesame-bridge connects with the door's certificate" \
-		     "the opener's open reaches the device through sesame-bridge" \
-		     "the door's ACL covers what sesame-bridge publishes"; do
+	echo "$bridge_titles" | while IFS= read -r title; do
 		skip "$title" "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
 	done
 	return 0
@@ -266,10 +274,24 @@ at_exit "kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; fusermount3 -u 
 wait_until test -e "$T/mnt/ctl" || true
 ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
+# systemd's end of sd_notify(): a datagram socket whose messages are logged.
+: > "$T/notify.log"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        log.write(s.recv(4096).decode() + "\n")
+' "$T/notify.sock" "$T/notify.log" &
+at_exit "kill $! 2>/dev/null || true"
+wait_until test -S "$T/notify.sock" || true
+
 # bridge.conf from the lines `sesame-certs door` printed, and its files
 # installed as it said (in $T/etc-sesame, without -g sesame: the group may
 # not exist here).
-bridge_pid=
+tracer=''
+bridge_pid=''
 bridge_online() {
 	[ -e "$T/mnt/ctl" ] || { cat "$T/fake.log"; return 1; }
 	grep '^  install ' "$T/door.out" | sed -e "s|/etc/sesame/|$T/etc-sesame/|" \
@@ -282,8 +304,13 @@ bridge_online() {
 		sed -n '/^and put these lines in/,$p' "$T/door.out" | grep '^  [a-z]' |
 			sed -e 's/^  //' -e "s|/etc/sesame/|$T/etc-sesame/|"
 	} > "$T/bridge.conf"
-	"$bridge_bin" -c "$T/bridge.conf" > "$T/bridge.log" 2>&1 &
-	bridge_pid=$!
+	NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 \
+		strace -f -qq -o "$T/bridge.strace" "$bridge_bin" -c "$T/bridge.conf" \
+		> "$T/bridge.log" 2>&1 &
+	tracer=$!
+	at_exit "kill $tracer 2>/dev/null || true"
+	wait_until pgrep -P "$tracer" > /dev/null || { say "sesame-bridge did not start"; return 1; }
+	bridge_pid=$(pgrep -P "$tracer")
 	at_exit "kill $bridge_pid 2>/dev/null || true"
 	i=0
 	while [ $i -lt 20 ]; do
@@ -296,22 +323,55 @@ bridge_online() {
 	cat "$T/bridge.conf" "$T/bridge.log"
 	return 1
 }
-check "sesame-bridge connects with the door's certificate and the printed bridge.conf lines (online)" \
-	bridge_online
+check "$(echo "$bridge_titles" | sed -n 1p)" bridge_online
 
 door_opens() {
 	# shellcheck disable=SC2046
 	mosquitto_pub -h localhost $(tls_as phone) -q 1 -t sesame/front/set -m open || return 1
 	wait_for "$T/device.log" '^open$' || { cat "$T/bridge.log"; return 1; }
 }
-check "the opener's open reaches the device through sesame-bridge" door_opens
+check "$(echo "$bridge_titles" | sed -n 2p)" door_opens
+
+notifies() {
+	wait_for "$T/notify.log" '^READY=1' && wait_for "$T/notify.log" '^WATCHDOG=1$'
+}
+check "$(echo "$bridge_titles" | sed -n 3p)" notifies
 
 bridge_not_denied() {
 	kill -TERM "$bridge_pid" || return 1
-	wait "$bridge_pid" || { say "sesame-bridge exited with $? on SIGTERM"; return 1; }
+	# strace exits with the status of the program it ran.
+	wait "$tracer" || { say "sesame-bridge exited with $? on SIGTERM"; return 1; }
 	grep -q 'Received PUBLISH from front .*homeassistant/lock/front/config' "$broker/log" ||
 		{ say "no discovery published"; return 1; }
 	if grep 'Denied .* from front ' "$broker/log"; then return 1; fi
 }
-check "the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)" \
-	bridge_not_denied
+check "$(echo "$bridge_titles" | sed -n 4p)" bridge_not_denied
+
+# The system calls of a systemd group, nested groups expanded.
+syscalls_of() {
+	systemd-analyze syscall-filter "$1" | tail -n +2 | while read -r word _; do
+		case $word in
+		'#'*|'') ;;
+		@*) syscalls_of "$word" ;;
+		*) echo "$word" ;;
+		esac
+	done
+}
+syscalls_allowed() {
+	syscalls_of @system-service | sort -u > "$T/service.calls"
+	{ syscalls_of @privileged; syscalls_of @resources; } | sort -u > "$T/denied.calls"
+	comm -23 "$T/service.calls" "$T/denied.calls" > "$T/allowed.calls"
+	sed -n 's/^[0-9][0-9]* *\([a-z0-9_]*\)(.*/\1/p' "$T/bridge.strace" | sort -u > "$T/bridge.calls"
+	# So that this cannot pass by comparing nothing: the lists hold what
+	# they must, and the filter really removes the groups it names.
+	if ! grep -qx inotify_add_watch "$T/bridge.calls" || ! grep -qx connect "$T/bridge.calls" ||
+	   ! grep -qx openat "$T/allowed.calls" || grep -qx setrlimit "$T/allowed.calls" ||
+	   grep -qx reboot "$T/allowed.calls"; then
+		say "the call lists are not what they must be"
+		return 1
+	fi
+	outside=$(comm -23 "$T/bridge.calls" "$T/allowed.calls" | tr '\n' ' ')
+	[ -z "$outside" ] || { say "not allowed: $outside"; return 1; }
+	say "$(wc -l < "$T/bridge.calls") distinct calls, all allowed" >&3
+}
+check "$(echo "$bridge_titles" | sed -n 5p)" syscalls_allowed

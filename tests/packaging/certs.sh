@@ -255,7 +255,8 @@ bridge_titles="sesame-bridge connects with the door's certificate and the printe
 the opener's open reaches the device through sesame-bridge
 sesame-bridge tells systemd it is ready and feeds the watchdog (Type=notify, WatchdogSec=)
 the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)
-every system call sesame-bridge made is allowed by the unit's SystemCallFilter"
+every system call sesame-bridge made is allowed by the unit's SystemCallFilter
+sesame-bridge opens only AF_INET, AF_INET6 and AF_UNIX sockets, and writes no file but the device"
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
 	echo "$bridge_titles" | while IFS= read -r title; do
 		skip "$title" "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
@@ -375,3 +376,17 @@ syscalls_allowed() {
 	say "$(wc -l < "$T/bridge.calls") distinct calls, all allowed" >&3
 }
 check "$(echo "$bridge_titles" | sed -n 5p)" syscalls_allowed
+
+# RestrictAddressFamilies= and ProtectSystem=strict: what sockets it opens,
+# and which files it opens for writing (all of / is read-only to it).
+sandbox_fits() {
+	families=$(sed -n 's/^[0-9]* *socket(\(AF_[A-Z0-9]*\),.*/\1/p' "$T/bridge.strace" | sort -u | tr '\n' ' ')
+	case $families in *AF_INET*) ;; *) say "no AF_INET socket seen: $families"; return 1 ;; esac
+	for f in $families; do
+		case $f in AF_INET|AF_INET6|AF_UNIX) ;; *) say "socket family $f"; return 1 ;; esac
+	done
+	writes=$(grep -E '^[0-9]+ +open(at)?\(.*O_(WRONLY|RDWR|CREAT)' "$T/bridge.strace" |
+		grep -v "\"$T/dev/sesame\"")
+	[ -z "$writes" ] || { say "$writes"; return 1; }
+}
+check "$(echo "$bridge_titles" | sed -n 6p)" sandbox_fits

@@ -59,7 +59,8 @@ install: install-files
 	$(call on_system,dkms add -m sesame -v $(VERSION))
 	$(call on_system,dkms install -m sesame -v $(VERSION) -k $(KVER))
 	@echo
-	@echo "Next: add this line to the [all] section of $(dir $(OVERLAYDIR))config.txt, and reboot:"
+	@echo "Next: add this line to the [all] section of config.txt (/boot/firmware/config.txt;"
+	@echo "/boot/config.txt before Pi OS bookworm), and reboot:"
 	@echo "  $(CONFIG_TEXT)"
 	@echo "then set up /etc/sesame/bridge.conf and: systemctl enable --now sesame-bridge"
 

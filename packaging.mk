@@ -138,5 +138,5 @@ deb:
 CHECK_TARGETS += check-packaging
 
 check-packaging: guest
-	@$(DEPS) build bridge deb pkg
+	@$(DEPS) build bridge bridge-test deb pkg
 	tests/packaging/run.sh

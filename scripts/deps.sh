@@ -29,8 +29,10 @@ pkgs_for() {
 	pi)	echo qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
 			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
-	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
-			mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
+	# Building the bridge (also on a real Pi), then testing it: a real
+	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
+	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev ;;
+	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
 			groff-base ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs
 	# there besides the bridge's build group.

@@ -218,7 +218,7 @@ ctl() { echo "$1" > "$T/mnt/ctl"; }
 # ---------------------------------------------------------------- set-up
 
 for tool in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl fusermount3; do
-	command -v "$tool" > /dev/null || { echo "$0: $tool is missing (scripts/deps.sh bridge)" >&2; exit 1; }
+	command -v "$tool" > /dev/null || { echo "$0: $tool is missing (scripts/deps.sh bridge-test)" >&2; exit 1; }
 done
 if [ ! -c /dev/fuse ]; then
 	echo "$0: SKIP: /dev/fuse is missing, so the /dev/sesame stand-in cannot run" >&2

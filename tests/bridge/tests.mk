@@ -25,7 +25,7 @@ BRIDGE_VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
 	check-bridge-it-plain check-bridge-it-asan check-bridge-it-valgrind
 
 bridge-test-deps:
-	@$(DEPS) build bridge unit
+	@$(DEPS) build bridge bridge-test unit
 
 $(BRIDGE_BUILD)/unit/test_%: tests/bridge/test_%.c \
 		$(call bridge_objs,$(BRIDGE_OBJ),$(BRIDGE_UNIT_LINK)) | bridge-test-deps

@@ -24,6 +24,21 @@
 #define SESAME_VERSION "unknown"
 #endif
 
+/*
+ * A device policy refuses the node (see device_denied()): exit, so that
+ * the service manager restarts the bridge (Restart=on-failure), which
+ * resolves the policy for the node as it is now.
+ */
+static void check_denied(struct bridge *b)
+{
+	if (!device_denied(b->dev))
+		return;
+	log_warnx("%s: a device policy denies opening it (systemd resolves DeviceAllow= "
+		  "when the service starts); exiting so that the service is restarted",
+		  b->dev->path);
+	b->fatal = true;
+}
+
 void bridge_init(struct bridge *b, const struct config *cfg,
 		 const struct topics *topics, struct device *dev,
 		 struct mqtt *mqtt, struct signer *signer)
@@ -40,6 +55,7 @@ void bridge_init(struct bridge *b, const struct config *cfg,
 	ratelimit_init(&b->reports, REPORT_BURST, REPORT_PERIOD_MS, now);
 	b->discovery_at_ms = INT64_MIN / 2;
 	b->state = DEV_STATE_UNKNOWN;
+	check_denied(b);
 }
 
 static void publish_availability(struct bridge *b)
@@ -71,6 +87,7 @@ static void gone(struct bridge *b)
 {
 	if (device_lost(b->dev))
 		b->fatal = true;
+	check_denied(b);
 	publish_availability(b);
 	if (device_present(b->dev)) {
 		b->state_published = false;
@@ -222,8 +239,12 @@ void bridge_housekeeping(struct bridge *b)
 
 void bridge_device_watch(struct bridge *b)
 {
-	if (!device_inotify(b->dev) || !device_open(b->dev))
+	if (!device_inotify(b->dev))
 		return;
+	if (!device_open(b->dev)) {
+		check_denied(b);
+		return;
+	}
 	publish_availability(b);
 	b->state_published = false;
 	refresh_state(b);

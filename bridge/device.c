@@ -109,6 +109,17 @@ bool device_open(struct device *dev)
 	return true;
 }
 
+/*
+ * EPERM, unlike EACCES, is not the file's permissions but a device policy:
+ * typically systemd's DeviceAllow=, which it resolves when the service
+ * starts, before the module made this node (again, maybe with another
+ * minor number). Waiting cannot fix that; only a restart of the service.
+ */
+bool device_denied(const struct device *dev)
+{
+	return dev->fd < 0 && dev->open_errno == EPERM;
+}
+
 int device_init(struct device *dev, const char *path)
 {
 	memset(dev, 0, sizeof(*dev));

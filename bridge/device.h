@@ -46,6 +46,7 @@ static inline bool device_present(const struct device *dev)
  * open now.
  */
 bool device_open(struct device *dev);
+bool device_denied(const struct device *dev);
 
 /* Drains the inotify fd; true if the device's name may have come back. */
 bool device_inotify(struct device *dev);

@@ -149,7 +149,7 @@ static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_m
 		}
 	}
 	if (rt->bridge.fatal) {
-		log_warnx("cannot watch for %s; exiting", rt->cfg.device);
+		log_warnx("giving up on %s; exiting", rt->cfg.device);
 		return 1;
 	}
 	return 0;

@@ -18,6 +18,9 @@
  *               "plug"     it comes back (state unknown, as after insmod)
  *               "fail ERR" the next command fails with errno ERR
  *                          (EIO, EINVAL or EBUSY)
+ *               "deny"     opening the device fails with EPERM, as a
+ *                          device policy (systemd's DeviceAllow=) makes it
+ *               "allow"    opening works again
  *               read: "open_files=N commands=N\n"
  *
  * Every accepted command is appended, one per line, to LOG, so that a test
@@ -61,6 +64,7 @@ static struct {
 	unsigned int opens;
 	unsigned long version;	/* bumped whenever the status line changes */
 	bool gone;
+	bool deny;		/* opening the device fails with EPERM */
 	int fail_next;		/* errno for the next command, or 0 */
 	unsigned long commands;
 	unsigned int open_files;
@@ -175,6 +179,10 @@ static int run_control(const char *buf, size_t len)
 		dev.pulse_us = dev.angle = dev.opens = 0;
 		dev.pulsing = false;
 		status_changed();
+	} else if (!strcmp(cmd, "deny")) {
+		dev.deny = true;
+	} else if (!strcmp(cmd, "allow")) {
+		dev.deny = false;
 	} else if (!strcmp(cmd, "fail EIO")) {
 		dev.fail_next = EIO;
 	} else if (!strcmp(cmd, "fail EINVAL")) {
@@ -251,6 +259,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	if (dev.gone) {
 		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	if (dev.deny) {
+		fuse_reply_err(req, EPERM);
 		return;
 	}
 	o = calloc(1, sizeof(*o));

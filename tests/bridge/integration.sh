@@ -847,8 +847,43 @@ case_24() {
 	end
 }
 
-ALL="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24"
+case_25() {
+	begin 25 "a device policy refusing the node (EPERM, as systemd's DeviceAllow= after a module reload): exit 1, to be restarted"
+	local rc=0 pid i
+	mkdir -p "$T/dev3"
+	conf c25
+	sed -i "s|^device .*|device $T/dev3/sesame|" "$T/c25.conf"
+	sub c25 sesame/c25/availability
+	start c25
+	expect_in "$T/c25.log" "is missing; waiting for it to appear"
+	ctl deny
+	ln -s "$T/mnt/sesame" "$T/dev3/sesame"
+	expect_in "$T/c25.log" "a device policy denies opening it"
+	pid=$(cat "$T/c25.pid")
+	for ((i = 0; i < TIMEOUT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "it did not exit"
+		kill "$pid"
+	fi
+	wait "$pid" || rc=$?
+	ctl allow
+	[ "$rc" = 1 ] || fail "it exited with $rc, not 1"
+	expect_in "$T/c25.msgs" "MSG 0 sesame/c25/availability offline"
+	unsub c25
+	end
+}
+
+ALL="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25"
 selected=${*:-$ALL}
+for c in $selected; do
+	case " $ALL " in
+	*" $c "*) ;;
+	*) echo "$0: no case '$c' (cases: $ALL)" >&2; exit 2 ;;
+	esac
+done
 need_main=
 for c in $selected; do
 	case " 5 6 7 8 9 10 21 23 " in *" $c "*) need_main=1 ;; esac

@@ -37,6 +37,8 @@ busybox=$guest/busybox/bin/busybox
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700: the guest's / must let other users than root in.
+chmod 0755 "$root"
 mkdir -p "$root"/bin "$root"/dev "$root"/proc "$root"/sys "$root"/tmp \
 	"$root"/lib/modules "$root"/opt "$root"/results
 cp "$busybox" "$root/bin/busybox"

@@ -45,11 +45,14 @@ DEFAULT_TIMER_FN = "sesame_pulse_timer"
 
 
 class Event:
-    """One trace line: time (ns), CPU, event name and its text."""
-    __slots__ = ("ts", "cpu", "task", "name", "text", "_fields")
+    """One trace line: time (ns), CPU, event name and its text; hardirq
+    when it was traced in a hard interrupt (where hrtimer callbacks of the
+    HARD mode run)."""
+    __slots__ = ("ts", "cpu", "task", "name", "text", "hardirq", "_fields")
 
-    def __init__(self, ts, cpu, task, name, text):
+    def __init__(self, ts, cpu, task, name, text, hardirq=False):
         self.ts, self.cpu, self.task, self.name, self.text = ts, cpu, task, name, text
+        self.hardirq = hardirq
         self._fields = None
 
     @property
@@ -81,7 +84,8 @@ class Trace:
                     continue
                 ts = int(m.group("sec")) * NS_PER_S + int(m.group("usec")) * NS_PER_US
                 self.events.append(Event(ts, int(m.group("cpu")), m.group("task"),
-                                         m.group("event"), m.group("text").rstrip()))
+                                         m.group("event"), m.group("text").rstrip(),
+                                         hardirq=any(c in "hH" for c in m.group("flags"))))
         # The text is merged from per-CPU buffers in time order already;
         # a stable sort keeps each CPU's order for equal timestamps.
         self.events.sort(key=lambda e: e.ts)
@@ -215,6 +219,11 @@ class Line:
         owners = {}
         rearms = set()        # hrtimer_start events that ended a callback
         for e in self.trace.events:
+            # Outside a hard interrupt, no callback runs on that CPU (the
+            # last one of a train ends without re-arming, so nothing else
+            # says it is over).
+            if not e.hardirq:
+                in_callback.pop(e.cpu, None)
             if e.name == "hrtimer_expire_entry":
                 fn = e.fields.get("function", "")
                 if timer_fn and not fn.startswith("0x") and fn != timer_fn:
@@ -283,12 +292,14 @@ class Line:
                 k += 1
             if k and armed[k - 1][2]:
                 self.boundary_calls.append((ts, armed[k - 1][1], now))
-        # A pulse's due rise: the latest boundary at or before its rise; its
-        # fall wake: the first wake-up set after its rise; its callback: the
-        # latest one that started before it.
+        # A pulse's due rise: the latest boundary at or before its rise
+        # (which the trace prints rounded down to the microsecond: a rise
+        # busy-waited to its boundary prints before it); its fall wake: the
+        # first wake-up set after its rise; its callback: the latest one
+        # that started before it.
         bi = wi = ci = 0
         for p in self.pulses:
-            while bi < len(self.boundaries) and self.boundaries[bi] <= p.rise:
+            while bi < len(self.boundaries) and self.boundaries[bi] < p.rise + NS_PER_US:
                 bi += 1
             if bi:
                 p.rise_due = self.boundaries[bi - 1]
@@ -573,12 +584,13 @@ def _zoom_window(lines):
     return min(firsts) - period // 4, min(firsts) + 3 * period
 
 
-def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=None):
+def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=None, zoom=None):
     """A PNG of each line's waveform (top), pulse widths (middle), and a
     close-up of three periods around the first change of width (bottom).
 
     markers: (ts, label) to draw as vertical lines; default: the trace's
-    markers that name device writes.
+    markers that name device writes. zoom: (start, end) of the close-up,
+    in trace time; default: around the first change of width.
     """
     if not shutil.which("gnuplot"):
         raise RuntimeError("gnuplot is not installed (scripts/deps.sh pi)")
@@ -589,7 +601,8 @@ def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=
         markers = [(ts, f"{m.group('dev')}: {m.group('cmd')}") for ts, m in
                    ((ts, WRITE_RE.match(t)) for ts, t in trace.markers())
                    if m and not m.group("cmd").startswith("->")]
-    zoom = _zoom_window(lines)
+    if zoom is None:
+        zoom = _zoom_window(lines)
 
     def sec(ts):
         return (ts - origin) / NS_PER_S
@@ -628,7 +641,7 @@ def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=
                 f.write(f"set arrow from {sec(ts):.6f}, graph 0 to {sec(ts):.6f}, graph 1 nohead "
                         "dt 3 lc rgb 'gray40'\n")
                 f.write(f"set label \"{text.replace(chr(34), '')}\" at {sec(ts):.6f}, graph 0.97 "
-                        "rotate by 90 right font 'sans,8' tc rgb 'gray30'\n")
+                        "rotate by 90 right noenhanced font 'sans,8' tc rgb 'gray30'\n")
             f.write("set ylabel 'level'\nset ytics 1\n")
             f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\n")
             f.write("plot " + ", ".join(plots_wave) + "\n")
@@ -640,6 +653,13 @@ def plot(trace, lines, png, title="sesame: GPIO waveform", origin=None, markers=
                 f.write("set xlabel 'time (ms)'\nset ylabel 'level'\nset ytics 1\n")
                 f.write(f"set xrange [0:{(zoom[1] - zoom[0]) / 1e6:.3f}]\n")
                 f.write(f"set yrange [-0.1:{1.2 * len(lines) + 0.1}]\n")
+                for ts, text in markers:
+                    if zoom[0] <= ts <= zoom[1]:
+                        x = (ts - zoom[0]) / 1e6
+                        f.write(f"set arrow from {x:.3f}, graph 0 to {x:.3f}, graph 1 nohead "
+                                "dt 3 lc rgb 'gray40'\n")
+                        f.write(f"set label \"{text.replace(chr(34), '')}\" at {x:.3f}, graph 0.97 "
+                                "rotate by 90 right noenhanced font 'sans,8' tc rgb 'gray30'\n")
                 f.write("plot " + ", ".join(plots_zoom) + "\n")
             f.write("unset multiplot\n")
         subprocess.run(["gnuplot", script], check=True)

@@ -45,11 +45,15 @@ def check(cond, msg):
 
 # --- booting ------------------------------------------------------------------------
 
-def boot(spec, bdir, verbose=False):
+def boot(spec, bdir, verbose=False, console=None):
     """Builds the device tree and initramfs of one boot and runs it.
 
     spec: script (the guest's test), overlays, props (fdtput, as for
-    rig/dtb.sh -p), kos (modules), files (for the guest's /opt), limit (s).
+    rig/dtb.sh -p), kos (modules), files (for the guest's /opt, or
+    SRC:DEST), limit (s), args (more kernel command line, or a function
+    that returns it when the boot starts), icount (guest time counts
+    instructions: rig/qemu.sh -c). verbose shows the console; console, a
+    function, is given each line of it instead, as it comes.
     Return: (results folder, exit status of the guest test, seconds).
     """
     os.makedirs(bdir, exist_ok=True)
@@ -67,10 +71,21 @@ def boot(spec, bdir, verbose=False):
     subprocess.run(cmd, check=True)
     start = time.monotonic()
     rundir = os.path.join(bdir, "run")
-    run = subprocess.run([os.path.join(RIG, "qemu.sh"), "-g", GUEST, "-d", dtb, "-i", initramfs,
-                          "-o", rundir, "-t", str(spec.get("limit", 150))]
-                         + (["-v"] if verbose else []))
-    return rundir, run.returncode, time.monotonic() - start
+    args = spec.get("args", "")
+    args = args() if callable(args) else args
+    cmd = ([os.path.join(RIG, "qemu.sh"), "-g", GUEST, "-d", dtb, "-i", initramfs,
+            "-o", rundir, "-t", str(spec.get("limit", 150))]
+           + (["-a", args] if args else [])
+           + (["-c"] if spec.get("icount") else [])
+           + (["-v"] if verbose or console else []))
+    if console is None:
+        rc = subprocess.run(cmd).returncode
+    else:
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, errors="replace") as qemu:
+            for text in qemu.stdout:
+                console(text.rstrip("\n"))
+        rc = qemu.returncode
+    return rundir, rc, time.monotonic() - start
 
 
 class Results:

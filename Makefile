@@ -29,6 +29,7 @@ include tests/fuzz/fuzz.mk
 include bridge/bridge.mk
 include packaging.mk
 include tests/system/system.mk
+include tests/door/door.mk
 
 all: $(ALL_TARGETS)
 

@@ -1,0 +1,38 @@
+# tests/door/door.mk - the whole door in the emulated Raspberry Pi 3
+# (included by Makefile).
+#
+#   make bridge-arm64  sesame-bridge and sesame-sign cross-built for arm64
+#                      against Debian's arm64 libraries (build/bridge-arm64/)
+#
+# Debian's arm64 packages are unpacked, not installed, into one tree
+# (scripts/fetch-sysroot.py): the cross build compiles and links against
+# it, and the guest takes its programs, libraries and loader from it.
+
+DOOR_BUILD   := $(BUILD)/door
+DOOR_SYSROOT := $(DOOR_BUILD)/sysroot
+BRIDGE_ARM64 := $(BUILD)/bridge-arm64
+
+# What the guest runs, and what the bridge and door-mqtt link against.
+DOOR_PACKAGES := libc6-dev libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
+		 mosquitto mosquitto-clients udev
+
+# pkg-config and the compiler, both looking into the sysroot only.
+DOOR_CROSS_ENV = PKG_CONFIG_SYSROOT_DIR=$(abspath $(DOOR_SYSROOT)) \
+		 PKG_CONFIG_LIBDIR=$(abspath $(DOOR_SYSROOT))/usr/lib/aarch64-linux-gnu/pkgconfig:$(abspath $(DOOR_SYSROOT))/usr/share/pkgconfig
+DOOR_CROSS_CC  := aarch64-linux-gnu-gcc --sysroot=$(abspath $(DOOR_SYSROOT))
+
+.PHONY: door-sysroot bridge-arm64
+
+$(DOOR_SYSROOT)/packages: tests/door/door.mk
+	@$(DEPS) build pi
+	scripts/fetch-sysroot.py $(DOOR_SYSROOT) $(DOOR_PACKAGES)
+	@touch $@
+
+door-sysroot: $(DOOR_SYSROOT)/packages
+
+# bridge/bridge.mk's own rules, with the cross compiler and a build folder
+# of their own.
+bridge-arm64: $(DOOR_SYSROOT)/packages
+	$(DOOR_CROSS_ENV) $(MAKE) --no-print-directory BRIDGE_BUILD=$(BRIDGE_ARM64) \
+		CC="$(DOOR_CROSS_CC)" $(BRIDGE_ARM64)/sesame-bridge $(BRIDGE_ARM64)/sesame-sign
+

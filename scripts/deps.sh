@@ -2,7 +2,7 @@
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
 # Usage: scripts/deps.sh GROUP...
-#   groups: build unit lint pi bridge dtc dkms deb pkg
+#   groups: build unit lint pi bridge dtc dkms deb pkg door
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -44,6 +44,9 @@ pkgs_for() {
 	# against, the metapackage of this arch brings them.
 	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace \
 			"linux-headers-$(dpkg --print-architecture)" ;;
+	# The emulated Pi's whole door: its users (systemd-sysusers and
+	# basic.conf) and its test PKI.
+	door)	echo systemd openssl ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

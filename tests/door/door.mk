@@ -3,8 +3,9 @@
 #
 #   make bridge-arm64  sesame-bridge and sesame-sign cross-built for arm64
 #                      against Debian's arm64 libraries (build/bridge-arm64/)
-#   make door-guest    the tree the emulated Pi gets for the whole door
-#                      (tests/door/rig/stage.sh, build/door/root/)
+#   make check-door    boot the emulated Pi once with Debian's arm64
+#                      mosquitto and udev, the bridge and the module, and
+#                      check the story of tests/door/test_door.py
 #
 # Debian's arm64 packages are unpacked, not installed, into one tree
 # (scripts/fetch-sysroot.py): the cross build compiles and links against
@@ -25,7 +26,9 @@ DOOR_CROSS_ENV = PKG_CONFIG_SYSROOT_DIR=$(abspath $(DOOR_SYSROOT)) \
 		 PKG_CONFIG_LIBDIR=$(abspath $(DOOR_SYSROOT))/usr/lib/aarch64-linux-gnu/pkgconfig:$(abspath $(DOOR_SYSROOT))/usr/share/pkgconfig
 DOOR_CROSS_CC  := aarch64-linux-gnu-gcc --sysroot=$(abspath $(DOOR_SYSROOT))
 
-.PHONY: door-sysroot bridge-arm64 door-guest
+CHECK_TARGETS += check-door
+
+.PHONY: door-sysroot bridge-arm64 door-guest check-door
 
 $(DOOR_SYSROOT)/packages: tests/door/door.mk
 	@$(DEPS) build pi
@@ -53,3 +56,6 @@ door-guest: module-arm64 bridge-arm64 $(DOOR_MQTT)
 	@$(DEPS) build pi door
 	tests/door/rig/stage.sh -o $(DOOR_ROOT) -s $(DOOR_SYSROOT) -g $(GUEST) \
 		-k $(BUILD)/module-arm64/sesame.ko -b $(BRIDGE_ARM64)/sesame-bridge -c $(DOOR_MQTT)
+
+check-door: door-guest $(DTBO)
+	python3 tests/door/test_door.py --out $(DOOR_BUILD)/check

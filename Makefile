@@ -2,7 +2,8 @@
 #
 #   make          the module for the running kernel (when its headers are
 #                 installed) and the user-space programs
-#   make demo     boot the emulated Raspberry Pi 3, open the door, show pulses
+#   make demo     boot the emulated Raspberry Pi 3, open the door from MQTT,
+#                 show the pulses
 #   make check    every test; this is what CI runs (.ci/run)
 #   make install  on a Raspberry Pi: DKMS, overlay, udev, bridge, unit
 #                 (packaging.mk; also uninstall and deb)

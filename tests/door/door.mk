@@ -1,11 +1,15 @@
-# tests/door/door.mk - the whole door in the emulated Raspberry Pi 3
-# (included by Makefile).
+# tests/door/door.mk - the whole door in the emulated Raspberry Pi 3, and
+# `make demo` (included by Makefile).
 #
 #   make bridge-arm64  sesame-bridge and sesame-sign cross-built for arm64
 #                      against Debian's arm64 libraries (build/bridge-arm64/)
+#   make door-guest    the tree the emulated Pi gets for the whole door
+#                      (tests/door/rig/stage.sh, build/door/root/)
 #   make check-door    boot the emulated Pi once with Debian's arm64
 #                      mosquitto and udev, the bridge and the module, and
 #                      check the story of tests/door/test_door.py
+#   make demo          the same door, told for a newcomer: a timed account
+#                      of an open, and a plot of the pulses (build/demo/)
 #
 # Debian's arm64 packages are unpacked, not installed, into one tree
 # (scripts/fetch-sysroot.py): the cross build compiles and links against
@@ -28,7 +32,7 @@ DOOR_CROSS_CC  := aarch64-linux-gnu-gcc --sysroot=$(abspath $(DOOR_SYSROOT))
 
 CHECK_TARGETS += check-door
 
-.PHONY: door-sysroot bridge-arm64 door-guest check-door
+.PHONY: door-sysroot bridge-arm64 door-guest check-door demo
 
 $(DOOR_SYSROOT)/packages: tests/door/door.mk
 	@$(DEPS) build pi
@@ -59,3 +63,6 @@ door-guest: module-arm64 bridge-arm64 $(DOOR_MQTT)
 
 check-door: door-guest $(DTBO)
 	python3 tests/door/test_door.py --out $(DOOR_BUILD)/check
+
+demo: door-guest $(DTBO)
+	python3 tests/door/demo.py $(BUILD)/demo

@@ -4,8 +4,10 @@
 #   make check-system   boot the emulated Pi twice and check the driver
 #                       (tests/system/test_driver.py; results and plots in
 #                       build/system/)
-#   make demo           boot it once, open and close the door, print the
-#                       timeline and write the plot of the pulses
+#   make demo-driver    boot it once, open and close the door through
+#                       /dev/sesame, print the timeline and write the plot
+#                       of the pulses (`make demo` shows the whole door:
+#                       tests/door/door.mk)
 #
 # The rig itself (tests/system/rig/) takes any test script and files, so
 # later parts put their own programs into the same guest.
@@ -39,6 +41,6 @@ system-prereqs: module-arm64 $(DTBO) $(DEVIO) $(STALL_KO)
 check-system: system-prereqs
 	python3 tests/system/test_driver.py --out $(SYSTEM_DIR)/check
 
-.PHONY: demo
-demo: system-prereqs
+.PHONY: demo-driver
+demo-driver: system-prereqs
 	tests/system/demo.sh $(SYSTEM_DIR)/demo

@@ -52,20 +52,30 @@ def at(t0, ts):
     return f"t={(ts - t0) / 1e9:6.3f} s"
 
 
+class Untold(Exception):
+    """The trace does not show what the account needs."""
+
+
+def first(items, what):
+    for item in items:
+        return item
+    raise Untold(f"the trace shows no {what}")
+
+
 def account(res, out):
     """What happened when, from the trace; returns the lines to print."""
     line = res.lines["sesame"]
     cfg = res.devices["sesame"]
     start, end = res.step("open")
-    pub = dc.pub_runs(res.trace, "phone", start, end)[0]
-    t0 = pub[0]
+    t0 = first(dc.pub_runs(res.trace, "phone", start, end), "mosquitto_pub of the phone")[0]
     pid = int(res.read("bridge.pid"))
     fd = re.search(r" (\d+) -> /dev/sesame$", res.read("bridge-fd.out"), re.M)
     writes = dc.device_writes(os.path.join(res.dir, "trace"), pid, int(fd.group(1))) if fd else []
     write = next((w for w, n in writes if w > t0), None)
     pulses = [p for p in line.pulses if start <= p.rise <= end]
-    opened = next(p for p in pulses if p.cmd_us == int(cfg["open_pulse_us"]))
-    closed = next(p for p in pulses if p.rise > opened.rise and p.cmd_us == int(cfg["closed_pulse_us"]))
+    opened = first((p for p in pulses if p.cmd_us == int(cfg["open_pulse_us"])), "open pulse")
+    closed = first((p for p in pulses if p.rise > opened.rise
+                    and p.cmd_us == int(cfg["closed_pulse_us"])), "closed pulse after the open")
     last = [p for p in pulses if p.rise >= closed.rise][-1]
     states = [m for m in dc.messages(res.trace, f"{dc.TOPIC}/state", start, end) if m.ts > t0]
     lines = [f"{at(t0, t0)}  the phone runs mosquitto_pub -m open (it connects with TLS, "
@@ -116,7 +126,11 @@ def main():
     with open(os.path.join(out, "timeline.txt"), "w") as f:
         f.write(st.timeline(res.trace, list(res.lines.values()),
                             show_markers=lambda t: t.startswith("step ")) + "\n")
-    events, latency, png = account(res, out)
+    try:
+        events, latency, png = account(res, out)
+    except Untold as e:
+        print(f"demo: {e}; see {rundir}/results/ (test.log, trace)", file=sys.stderr)
+        return 1
     print("\n== What happened, from the Pi's kernel trace (guest time; qemu counts "
           "instructions, 1 ns each)")
     for text in events:

@@ -94,12 +94,17 @@ static void set_words(struct config_words *w, const char *const *list)
 		snprintf(w->word[w->count++], sizeof(w->word[0]), "%s", *list++);
 }
 
-/* Keeps the characters a client id and a topic level can safely carry. */
+/*
+ * Keeps the characters a client id and a topic level can safely carry.
+ * The name is the host name's first label; without one (no host name, or
+ * one that starts with a dot) it is "localhost", so that the topic never
+ * ends with its separator.
+ */
 static void name_from_host(char *dst, size_t size, const char *prefix,
 			   const char *hostname)
 {
 	size_t n = (size_t)snprintf(dst, size, "%s", prefix);
-	const char *h = hostname && *hostname ? hostname : "localhost";
+	const char *h = hostname && *hostname && *hostname != '.' ? hostname : "localhost";
 
 	for (; *h && *h != '.' && n + 1 < size; h++) {
 		unsigned char c = (unsigned char)*h;

@@ -82,6 +82,10 @@ static void test_default_names_are_safe(void **state)
 	assert_string_equal(cfg.client_id, "sesame-a_b_c_d");
 	config_init(&cfg, "");
 	assert_string_equal(cfg.topic, "sesame/localhost");
+	/* No first label (found by fuzz-config): not "sesame/", which ends in /. */
+	config_init(&cfg, ".lan");
+	assert_string_equal(cfg.topic, "sesame/localhost");
+	assert_string_equal(cfg.client_id, "sesame-localhost");
 }
 
 static void test_every_key(void **state)

@@ -68,13 +68,8 @@ $(BRIDGE_ASAN)/sesame-bridge: $(call bridge_objs,$(BRIDGE_ASAN),main $(BRIDGE_PU
 $(BRIDGE_ASAN)/sesame-sign: $(call bridge_objs,$(BRIDGE_ASAN),$(SIGN_OBJS_N))
 	$(CC) $(BRIDGE_SAN) $^ -o $@ $(BRIDGE_LIBS)
 
-# A libFuzzer target for what the bridge parses from outside (config lines,
-# status lines, command payloads), run by tests/fuzz/fuzz.mk's check-fuzz.
-FUZZ_TARGETS       += bridge
-FUZZ_SRCS_bridge   := tests/bridge/fuzz-bridge.c $(addprefix bridge/,$(addsuffix .c,\
-			command config hex nonce payload sign status verdict))
-FUZZ_CFLAGS_bridge := -Ibridge -std=gnu11
-FUZZ_LIBS_bridge   := -lcrypto
+# The libFuzzer targets for what the bridge parses from outside (payloads,
+# configuration) are in tests/fuzz/fuzz.mk.
 
 -include $(wildcard $(BRIDGE_OBJ)/*.d $(BRIDGE_ASAN)/*.d)
 

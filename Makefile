@@ -31,6 +31,7 @@ include bridge/bridge.mk
 include packaging.mk
 include tests/system/system.mk
 include tests/door/door.mk
+include tests/stress/stress.mk
 
 all: $(ALL_TARGETS)
 

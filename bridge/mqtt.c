@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "clock.h"
@@ -80,6 +81,18 @@ static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
 			  (double)(m->retry_at_ms - now_ms) / 1000);
 	if (was_up && m->handlers.down)
 		m->handlers.down(m->ctx);
+}
+
+/* The socket hung up or failed: why, from its pending error. */
+static void lost_socket(struct mqtt *m, int64_t now_ms)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(mosquitto_socket(m->mosq), SOL_SOCKET, SO_ERROR, &err, &len) || !err)
+		lost(m, MOSQ_ERR_CONN_LOST, 0, now_ms);
+	else
+		lost(m, MOSQ_ERR_ERRNO, err, now_ms);
 }
 
 /* Returns the message id, to match the SUBACK, or -1. */
@@ -375,6 +388,18 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 			}
 		} while (m->phase != MQTT_WAITING && drain_tls(m) && ++rounds < 64);
 		m->last_in_s = mono_s();
+	}
+	/*
+	 * A dead socket in the middle of the TLS handshake: libmosquitto
+	 * 2.0.11 takes a write that failed there (SSL_ERROR_SYSCALL, the
+	 * broker's reset) for "try again", and poll() then reports the hang-up
+	 * at once, again and again: a busy loop until the handshake deadline.
+	 * The read above has taken whatever the broker said before it went.
+	 */
+	if ((revents & (POLLHUP | POLLERR)) && m->phase == MQTT_CONNECTING &&
+	    handshaking(m)) {
+		lost_socket(m, now_ms);
+		return;
 	}
 	if (mosquitto_want_write(m->mosq) && !handshaking(m)) {
 		errno = 0;

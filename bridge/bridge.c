@@ -58,10 +58,18 @@ void bridge_init(struct bridge *b, const struct config *cfg,
 	check_denied(b);
 }
 
+/*
+ * Availability and discovery are retained and published again on every
+ * connect, so QoS 0, as for the state: libmosquitto 2.0.11 keeps a QoS 1
+ * message the broker never acknowledged and sends it again after the next
+ * CONNACK, clean session or not (mosquitto issue 3592), after what the
+ * connect callback published. An "offline" stuck in a dead connection
+ * would then overwrite the "online" of the new one, for good.
+ */
 static void publish_availability(struct bridge *b)
 {
 	mqtt_publish(b->mqtt, b->topics->availability,
-		     device_present(b->dev) ? "online" : "offline", 1, true);
+		     device_present(b->dev) ? "online" : "offline", 0, true);
 }
 
 static void publish_discovery(struct bridge *b)
@@ -74,7 +82,7 @@ static void publish_discovery(struct bridge *b)
 		log_warnx("cannot format the Home Assistant discovery message");
 		return;
 	}
-	if (mqtt_publish(b->mqtt, b->topics->ha_config, json, 1, true) == 0)
+	if (mqtt_publish(b->mqtt, b->topics->ha_config, json, 0, true) == 0)
 		b->discovery_at_ms = clock_mono_ms();
 }
 

@@ -32,6 +32,7 @@ include packaging.mk
 include tests/system/system.mk
 include tests/door/door.mk
 include tests/stress/stress.mk
+include tests/faults/faults.mk
 
 all: $(ALL_TARGETS)
 

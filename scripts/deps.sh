@@ -2,7 +2,7 @@
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
 # Usage: scripts/deps.sh GROUP...
-#   groups: build unit lint pi bridge dtc dkms deb pkg door
+#   groups: build unit lint pi bridge bridge-test faults dtc dkms deb pkg door
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -34,6 +34,8 @@ pkgs_for() {
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev ;;
 	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
 			groff-base ;;
+	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
+	faults)	echo python3 ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs
 	# there besides the bridge's build group.
 	dtc)	echo device-tree-compiler ;;

@@ -2,7 +2,7 @@
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
 # Usage: scripts/deps.sh GROUP...
-#   groups: build unit lint pi bridge dtc dkms deb pkg door
+#   groups: build unit lint pi bridge dtc dkms deb pkg door bench
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -47,6 +47,9 @@ pkgs_for() {
 	# The emulated Pi's whole door: its users (systemd-sysusers and
 	# basic.conf) and its test PKI.
 	door)	echo systemd openssl ;;
+	# make bench (with build, pi, bridge and bridge-test): the Python
+	# baseline's MQTT client, strace, the SD card's mkfs, the plots.
+	bench)	echo python3-paho-mqtt strace e2fsprogs gnuplot-nox ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

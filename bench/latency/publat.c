@@ -117,16 +117,35 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "p:t:n:i:w:o:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'C': cafile = optarg; break;
-		case 'c': cert = optarg; break;
-		case 'k': key = optarg; break;
-		case 'p': port = strtol(optarg, NULL, 10); break;
-		case 't': topic = optarg; break;
-		case 'n': count = strtol(optarg, NULL, 10); break;
-		case 'i': interval_ms = strtol(optarg, NULL, 10); break;
-		case 'w': devlog = optarg; break;
-		case 'o': out = optarg; break;
-		default: usage();
+		case 'C':
+			cafile = optarg;
+			break;
+		case 'c':
+			cert = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'p':
+			port = strtol(optarg, NULL, 10);
+			break;
+		case 't':
+			topic = optarg;
+			break;
+		case 'n':
+			count = strtol(optarg, NULL, 10);
+			break;
+		case 'i':
+			interval_ms = strtol(optarg, NULL, 10);
+			break;
+		case 'w':
+			devlog = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || !cafile || !cert || !key || !topic || !devlog || !out ||

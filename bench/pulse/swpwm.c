@@ -91,14 +91,29 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "c:l:n:p:w:P:m:")) != -1) {
 		switch (opt) {
-		case 'c': chipname = optarg; break;
-		case 'l': offset = parse_num(optarg, 0, 1023, "LINE"); break;
-		case 'n': pulses = parse_num(optarg, 1, 10000000, "PULSES"); break;
-		case 'p': period_us = parse_num(optarg, 100, 1000000, "PERIOD_US"); break;
-		case 'w': width_us = parse_num(optarg, 1, 1000000, "WIDTH_US"); break;
-		case 'P': prio = parse_num(optarg, 1, 99, "FIFO_PRIORITY"); break;
-		case 'm': marker = optarg; break;
-		default: usage();
+		case 'c':
+			chipname = optarg;
+			break;
+		case 'l':
+			offset = parse_num(optarg, 0, 1023, "LINE");
+			break;
+		case 'n':
+			pulses = parse_num(optarg, 1, 10000000, "PULSES");
+			break;
+		case 'p':
+			period_us = parse_num(optarg, 100, 1000000, "PERIOD_US");
+			break;
+		case 'w':
+			width_us = parse_num(optarg, 1, 1000000, "WIDTH_US");
+			break;
+		case 'P':
+			prio = parse_num(optarg, 1, 99, "FIFO_PRIORITY");
+			break;
+		case 'm':
+			marker = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || offset < 0 || pulses < 0)

@@ -73,7 +73,8 @@ $(BENCH)/baseline/build/bridge/sesame-bridge: | bench-deps
 	@rm -rf $(BENCH)/baseline && mkdir -p $(BENCH)/baseline
 	@if git cat-file -e $(BENCH_BASELINE)^{commit} 2>/dev/null; then \
 		git archive $(BENCH_BASELINE) | tar -x -C $(BENCH)/baseline && \
-		$(MAKE) -s -C $(BENCH)/baseline DEPS=true build/bridge/sesame-bridge; \
+		$(MAKE) -s -C $(BENCH)/baseline DEPS=true build/bridge/sesame-bridge || \
+		echo "bench: the baseline bridge did not build; no baseline"; \
 	else \
 		echo "bench: commit $(BENCH_BASELINE) is not here; no baseline bridge"; \
 	fi

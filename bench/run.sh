@@ -30,7 +30,7 @@ load() {
 	echo "cores=$(nproc)"
 	echo "memory_mb=$(awk '/^MemTotal/ {print int($2 / 1024)}' /proc/meminfo)"
 	echo "host_kernel=$(uname -r)"
-	echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "os=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 	echo "virtualization=$(systemd-detect-virt 2>/dev/null || echo unknown)"
 	echo "qemu=$(qemu-system-aarch64 --version | head -n 1)"
 	echo "guest_kernel=$(cat build/guest/kver)"
@@ -61,8 +61,8 @@ python3 "$here/pulse/analyse.py" "$out/pulse-host/run/results" "$out/pulse-host.
 
 echo "== 2-3. command latency, memory and idle cost on this host"
 load latency-start
-BASELINE=$([ -x "$baseline" ] && echo "$baseline" || true) \
-	"$here/latency/latency.sh" "$out/latency" -n "$commands" -r "$rounds" -w "$idle"
+[ -x "$baseline" ] || baseline=
+BASELINE=$baseline "$here/latency/latency.sh" "$out/latency" -n "$commands" -r "$rounds" -w "$idle"
 load latency-end
 python3 "$here/latency/analyse.py" "$out/latency" "$out/latency.json" --plot "$out/img/latency.png"
 

@@ -101,11 +101,19 @@ wait_file() {
 
 # The processes of a subscriber: its launcher and every descendant.
 tree() {
-	local p=$1 c
-	echo "$p"
-	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+	local c kids
+	echo "$1"
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null)
+	for c in $kids; do
 		tree "$c"
 	done
+}
+
+# sample_tree PID: sample a subscriber and all its processes.
+sample_tree() {
+	local pids
+	mapfile -t pids < <(tree "$1")
+	sample "${pids[@]}"
 }
 
 # sample PID...: one line per process: pid comm cpu_ns rss_kb pss_kb uss_kb
@@ -218,6 +226,7 @@ start() {
 	shell)
 		# A user's one-liner; >> because the stand-in is a file that
 		# cannot be truncated (a device ignores O_TRUNC).
+		# shellcheck disable=SC2016 # expanded by that sh
 		setsid sh -c 'mosquitto_sub -h 127.0.0.1 -p "$1" --cafile "$2" --cert "$3" \
 			--key "$4" -q 1 -k "$5" -t "$6" |
 			while read -r cmd; do echo "$cmd" >> "$7"; done' sh \
@@ -246,14 +255,11 @@ for ((r = 1; r <= rounds; r++)); do
 			-w "$out/dev.log" -o "$rec.stamps" > "$T/publat.out" 2>&1 &
 		pub=$!
 		wait_file "$T/publat.out" settling 40 || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: no warm-up"; }
-		echo "before" >> "$rec.proc"
-		sample $(tree "$SUB") >> "$rec.proc"
+		{ echo "before"; sample_tree "$SUB"; } >> "$rec.proc"
 		wait "$pub" || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: the publisher failed"; }
 		# The last commands' writes.
 		sleep 0.5
-		echo "after" >> "$rec.proc"
-		sample $(tree "$SUB") >> "$rec.proc"
-		host_stat >> "$rec.proc"
+		{ echo "after"; sample_tree "$SUB"; host_stat; } >> "$rec.proc"
 		# Where a bridge's resident memory goes, mapping by mapping.
 		case $s in bridge | baseline) [ "$r" != 1 ] || cp /proc/"$SUB"/smaps "$out/$s.smaps" ;; esac
 		stop
@@ -286,12 +292,12 @@ sleep 3
 	host_stat
 	for s in $subs; do
 		echo "before $s"
-		sample $(tree "${idle_pid[$s]}")
+		sample_tree "${idle_pid[$s]}"
 	done
 	sleep "$window"
 	for s in $subs; do
 		echo "after $s"
-		sample $(tree "${idle_pid[$s]}")
+		sample_tree "${idle_pid[$s]}"
 	done
 	host_stat
 } > "$out/idle.txt"

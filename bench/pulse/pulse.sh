@@ -44,16 +44,18 @@ mkdir -p "$out"
 	-f "$bench/guestroot/usr:/usr" \
 	-f "$bench/guestroot/lib/ld-linux-aarch64.so.1:/lib/ld-linux-aarch64.so.1"
 
-# An SD card with an ext4 file system, for the I/O half of the load.
+# An SD card with an ext4 file system, for the I/O half of the load
+# (mkfs is in /sbin, which a user's PATH may lack).
+trap 'rm -f "$out/sd.img"' EXIT
 rm -f "$out/sd.img"
 truncate -s 64M "$out/sd.img"
-mkfs.ext4 -q -F "$out/sd.img"
+PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F "$out/sd.img"
 
 # Time enough for every run, with a wide margin: a loaded guest runs
 # several times slower than real time under instruction counting.
 nb=$(echo "$budgets" | tr , '\n' | grep -c .)
 nph=$(echo "$phases" | tr , '\n' | grep -c .)
-limit=$((300 + nph * (nb + 3) * pulses * 20 / 1000 * 20))
+limit=$((300 + nph * (nb + 3) * pulses * 20 * 20 / 1000))
 
 echo "pulse.sh: booting the emulated Pi (${clock:+instruction-counted }guest time; $pulses pulses x $((nb + 2)) approaches x $nph phases; limit $limit s)"
 cpus="nohz_full=1-3 isolcpus=1-3 rcu_nocbs=1-3 irqaffinity=0"
@@ -62,4 +64,3 @@ cpus="nohz_full=1-3 isolcpus=1-3 rcu_nocbs=1-3 irqaffinity=0"
 "$rig/qemu.sh" $clock -s "$out/sd.img" -d "$out/pi3.dtb" -i "$out/initramfs.cpio.gz" \
 	-o "$out/run" -t "$limit" \
 	-a "$cpus bench.spread=$spread bench.pulses=$pulses bench.budgets=$budgets bench.phases=$phases"
-rm -f "$out/sd.img"

@@ -524,10 +524,18 @@ def part3_meaning(pulse, lat):
     if li:
         ka = lat["idle"]["keepalive_s"]
         parts = [f"{NAMES.get(k, k)} {v['wakeups_per_min']}/min" for k, v in li.items()]
-        out.append(f"- Idle, the bridge wakes only for the MQTT keepalive (a PINGREQ every "
-                   f"{ka} s and its PINGRESP); paho's and mosquitto_sub's network loops wake "
-                   "on a timer of their own whatever the keepalive. Wakeups per minute: "
-                   + ", ".join(parts) + ".")
+        keep = 2 * 60 / ka          # a ping and its answer per keepalive
+        busy = [NAMES.get(k, k) for k, v in li.items() if v["wakeups_per_min"] > keep + 2]
+        quiet = [NAMES.get(k, k) for k, v in li.items() if v["wakeups_per_min"] <= keep + 2]
+        text = (f"- Idle, with a keepalive of {ka} s, a client needs about {keep:.0f} wakeups "
+                "a minute (a PINGREQ and its PINGRESP per keepalive). Wakeups per minute: "
+                + ", ".join(parts) + ".")
+        if quiet:
+            text += " Within that: " + ", ".join(quiet) + "."
+        if busy:
+            text += (" More: " + ", ".join(busy) + " (their network loops wake on a timer "
+                     "of their own, whatever the keepalive).")
+        out.append(text)
     return "\n".join(out) + "\n"
 
 

@@ -3,8 +3,8 @@
 #
 # Every approach drives GPIO18 in turn, in this one boot, for the same
 # number of pulses (20 ms period, 1500 us wide), first with the guest idle,
-# then under CPU and I/O load (stress-ng on all four CPUs and on the SD
-# card):
+# then under CPU and I/O load (stress-ng: a CPU hog per CPU it may use, file
+# writes with fsync and sync(2) on the SD card's ext4):
 #   sesame-bN    sesame.ko with its busy-wait budget set to N us
 #   swpwm        user-space C: libgpiod + clock_nanosleep(TIMER_ABSTIME),
 #                SCHED_FIFO (bench/pulse/swpwm.c)

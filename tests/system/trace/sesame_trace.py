@@ -143,8 +143,8 @@ class Pulse:
     The driver raises the line in its callback, reads the clock, and arms
     the fall for that time plus the width (fall_due, exact in ns). The trace
     does not show the time it read, only that it lies after the callback's
-    start (cb_now, ns) and the boundary, and before the fall was armed
-    (fall_set, 1 us): so the width it was given lies in w_lo..w_hi (us).
+    start (cb_now, ns), the boundary and the rise, and before the fall was
+    armed (fall_set, 1 us): so the width it was given lies in w_lo..w_hi (us).
     cmd_us is the commanded width that fits there (see Line), None when
     none does.
     """
@@ -320,10 +320,15 @@ class Line:
                 p.fall_set, p.fall_wake = self.fall_wakes[wi]
                 if self.busy_ns is not None and p.cb_now is not None:
                     p.fall_due = p.fall_wake + self.busy_ns
-                    # The driver read the clock after its callback started
-                    # and after busy-waiting for the boundary, and before it
-                    # armed the fall (traced to 1 us).
-                    start = max(p.cb_now, p.rise_due or 0)
+                    # The driver read the clock after its callback started,
+                    # after busy-waiting for the boundary and after writing
+                    # the rise (traced inside that write, rounded down to
+                    # 1 us), and before it armed the fall (traced to 1 us).
+                    # The rise bounds it tightest: a vCPU stalled between
+                    # the callback's start and the write makes the other
+                    # two bounds loose by the stall, and then more than one
+                    # commanded width would fit.
+                    start = max(p.cb_now, p.rise_due or 0, p.rise)
                     p.w_lo = (p.fall_due - p.fall_set - NS_PER_US) // NS_PER_US
                     p.w_hi = -((start - p.fall_due) // NS_PER_US)
         self._assign_commanded()

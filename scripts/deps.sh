@@ -31,7 +31,7 @@ pkgs_for() {
 			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
 	# Building the bridge (also on a real Pi), then testing it: a real
 	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
-	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev ;;
+	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev ;;
 	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
 			groff-base ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs

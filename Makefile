@@ -7,6 +7,7 @@
 #   make check    every test; this is what CI runs (.ci/run)
 #   make install  on a Raspberry Pi: DKMS, overlay, udev, bridge, unit
 #                 (packaging.mk; also uninstall and deb)
+#   make bench    the benchmarks; writes bench/RESULTS.md (not part of check)
 #
 # Each part keeps its rules in its own fragment (driver/driver.mk, ...).
 # Everything generated goes under build/; `make clean` removes it. Targets
@@ -33,6 +34,7 @@ include tests/system/system.mk
 include tests/door/door.mk
 include tests/stress/stress.mk
 include tests/faults/faults.mk
+include bench/bench.mk
 
 all: $(ALL_TARGETS)
 

@@ -11,7 +11,7 @@
 
 BRIDGE_BUILD := $(BUILD)/bridge
 PKG_CONFIG   ?= pkg-config
-BRIDGE_PKGS  := libmosquitto openssl libcjson libsystemd
+BRIDGE_PKGS  := libmosquitto openssl libcjson
 
 BRIDGE_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	       -Wshadow -Wcast-qual -Wsign-compare
@@ -28,7 +28,7 @@ BRIDGE_LIBS   = $(shell $(PKG_CONFIG) --libs $(BRIDGE_PKGS))
 # One job per file; the pure ones are unit-tested.
 BRIDGE_PURE := backoff command config discovery event hex nonce payload \
 	       ratelimit sign status topics verdict
-BRIDGE_IO   := bridge clock conffile device log mqtt secret tls
+BRIDGE_IO   := bridge clock conffile device log mqtt notify secret tls
 SIGN_OBJS_N := sign-main sign nonce hex secret config conffile log
 
 BRIDGE_OBJ  := $(BRIDGE_BUILD)/obj

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -31,6 +30,7 @@
 #include "device.h"
 #include "log.h"
 #include "mqtt.h"
+#include "notify.h"
 #include "secret.h"
 #include "sign.h"
 #include "topics.h"
@@ -144,7 +144,7 @@ static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_m
 		mqtt_service(&rt->mqtt, i_mqtt >= 0 ? pfd[i_mqtt].revents : 0, now);
 		bridge_housekeeping(&rt->bridge);
 		if (watchdog_ms && clock_mono_ms() >= next_watchdog) {
-			sd_notify(0, "WATCHDOG=1");
+			notify("WATCHDOG=1");
 			next_watchdog = clock_mono_ms() + watchdog_ms;
 		}
 	}
@@ -264,16 +264,16 @@ int main(int argc, char **argv)
 	bridge_init(&rt.bridge, &rt.cfg, &rt.topics, &rt.dev, &rt.mqtt,
 		    rt.sec.hmac_key_len ? &rt.signer : NULL);
 
-	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
-		watchdog_usec = 0;
-	sd_notifyf(0, "READY=1\nSTATUS=bridging %s to %s:%u", rt.cfg.device,
-		   rt.cfg.host, rt.cfg.port);
+	watchdog_usec = notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+					     getpid());
+	notify("READY=1\nSTATUS=bridging %s to %s:%u", rt.cfg.device, rt.cfg.host,
+	       rt.cfg.port);
 	log_info("sesame-bridge %s: %s on %s:%u, topic %s", SESAME_VERSION,
 		 rt.cfg.device, rt.cfg.host, rt.cfg.port, rt.cfg.topic);
 
 	rc = run(&rt, watchdog_usec, &run_mask);
 
-	sd_notify(0, "STOPPING=1");
+	notify("STOPPING=1");
 	if (quit_signal)
 		log_info("%s: going offline", strsignal(quit_signal));
 	mqtt_shutdown(&rt.mqtt);

@@ -3,6 +3,7 @@
 #
 # Usage: scripts/deps.sh GROUP...
 #   groups: build unit lint pi bridge bridge-test faults dtc dkms deb pkg door
+#           bench
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -31,7 +32,7 @@ pkgs_for() {
 			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
 	# Building the bridge (also on a real Pi), then testing it: a real
 	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
-	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev ;;
+	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev ;;
 	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
 			groff-base ;;
 	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
@@ -49,6 +50,9 @@ pkgs_for() {
 	# The emulated Pi's whole door: its users (systemd-sysusers and
 	# basic.conf) and its test PKI.
 	door)	echo systemd openssl ;;
+	# make bench (with build, pi, bridge and bridge-test): the Python
+	# baseline's MQTT client, strace, the SD card's mkfs, the plots.
+	bench)	echo python3-paho-mqtt strace e2fsprogs gnuplot-nox ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

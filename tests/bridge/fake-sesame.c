@@ -24,9 +24,11 @@
  *               read: "open_files=N commands=N\n"
  *
  * Every accepted command is appended, one per line, to LOG, so that a test
- * sees exactly what reached the "device".
+ * sees exactly what reached the "device". With -t each line starts with the
+ * CLOCK_MONOTONIC time (ns) at which the write reached this program, for
+ * the latency benchmark (bench/latency/).
  *
- * Usage: fake-sesame MOUNTPOINT LOG      (runs in the foreground; SIGTERM
+ * Usage: fake-sesame [-t] MOUNTPOINT LOG (runs in the foreground; SIGTERM
  *                                         unmounts and exits)
  */
 #define FUSE_USE_VERSION 34
@@ -41,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define INO_ROOT	1
@@ -70,6 +73,8 @@ static struct {
 	unsigned int open_files;
 	struct opened *files;
 	FILE *log;
+	bool stamp;		/* -t: each log line starts with the write's time */
+	struct timespec write_time;
 } dev = { .state = "unknown" };
 
 static void wake_pollers(void)
@@ -151,6 +156,9 @@ static int run_command(const char *buf, size_t len)
 	} else {
 		return EINVAL;
 	}
+	if (dev.stamp)
+		fprintf(dev.log, "%lld%09ld ", (long long)dev.write_time.tv_sec,
+			dev.write_time.tv_nsec);
 	fprintf(dev.log, "%s\n", cmd);
 	fflush(dev.log);
 	dev.commands++;
@@ -343,6 +351,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 	(void)off;
 	(void)fi;
+	clock_gettime(CLOCK_MONOTONIC, &dev.write_time);
 	if (ino == INO_CTL) {
 		err = run_control(buf, size);
 	} else if (dev.gone) {
@@ -403,8 +412,13 @@ int main(int argc, char **argv)
 	struct fuse_session *se;
 	int rc = 1;
 
+	if (argc == 4 && !strcmp(argv[1], "-t")) {
+		dev.stamp = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: fake-sesame MOUNTPOINT LOG\n");
+		fprintf(stderr, "usage: fake-sesame [-t] MOUNTPOINT LOG\n");
 		return 2;
 	}
 	dev.log = fopen(argv[2], "a");

@@ -22,7 +22,7 @@ DOOR_MQTT    := $(DOOR_BUILD)/guest/door-mqtt
 BRIDGE_ARM64 := $(BUILD)/bridge-arm64
 
 # What the guest runs, and what the bridge and door-mqtt link against.
-DOOR_PACKAGES := libc6-dev libmosquitto-dev libssl-dev libcjson-dev libsystemd-dev \
+DOOR_PACKAGES := libc6-dev libmosquitto-dev libssl-dev libcjson-dev \
 		 mosquitto mosquitto-clients udev
 
 # pkg-config and the compiler, both looking into the sysroot only.

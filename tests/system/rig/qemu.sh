@@ -2,12 +2,14 @@
 # qemu.sh - boot the emulated Raspberry Pi 3 once and collect its results.
 #
 # Usage: qemu.sh -d DTB -i INITRAMFS -o OUTDIR [-g GUESTDIR] [-t SECONDS]
-#                [-a KERNEL-ARGS] [-c] [-v]
+#                [-a KERNEL-ARGS] [-s SD-IMAGE] [-c] [-v]
 #   -o  folder for the results: console.log, and what the guest's init sent
 #       back (results/: rc, test.log, trace, dmesg and the test's own files)
 #   -t  wall-clock limit for the whole boot (default 120); the guest's test
 #       gets 20 s less, so that a hung test still sends its results
 #   -a  more kernel command line (e.g. maxcpus=1)
+#   -s  a raw image for the emulated SD card (its size a power of two),
+#       e.g. for a test that needs a block device
 #   -c  count instructions for guest time (-icount shift=0,sleep=off): see below
 #   -v  show the guest's console while it runs
 # Exit status: the guest test's own, or 124 when qemu was stopped by the
@@ -30,9 +32,9 @@
 # therefore run without -c.
 set -eu
 
-dtb='' initramfs='' out='' guest=build/guest limit=120 verbose='' args='' timing=''
-usage() { sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-while getopts d:i:o:g:t:a:cv opt; do
+dtb='' initramfs='' out='' guest=build/guest limit=120 verbose='' args='' timing='' sd=''
+usage() { sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while getopts d:i:o:g:t:a:s:cv opt; do
 	case $opt in
 	d) dtb=$OPTARG ;;
 	i) initramfs=$OPTARG ;;
@@ -40,6 +42,7 @@ while getopts d:i:o:g:t:a:cv opt; do
 	g) guest=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	a) args=$OPTARG ;;
+	s) sd=$OPTARG ;;
 	c) timing='-icount shift=0,sleep=off' ;;
 	v) verbose=1 ;;
 	*) usage ;;
@@ -57,9 +60,11 @@ if [ -n "$verbose" ]; then
 else
 	exec 3>/dev/null
 fi
+set --
+[ -z "$sd" ] || set -- -drive "if=sd,format=raw,file=$sd"
 {
 	# shellcheck disable=SC2086 # $timing is empty or two words
-	timeout -k 5 "$limit" qemu-system-aarch64 -M raspi3b -accel tcg,thread=single $timing \
+	timeout -k 5 "$limit" qemu-system-aarch64 -M raspi3b -accel tcg,thread=single $timing "$@" \
 		-kernel "$kernel" -dtb "$dtb" -initrd "$initramfs" \
 		-append "console=ttyS1,115200 no_hash_pointers rig.timeout=$((limit > 40 ? limit - 20 : limit / 2)) $args" \
 		-serial "file:$out/channel" -serial stdio \

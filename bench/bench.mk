@@ -1,0 +1,93 @@
+# bench/bench.mk - the benchmarks (included by Makefile).
+#
+#   make bench              every benchmark, about 25 minutes on 2 cores:
+#                           pulse precision in the emulated Pi, command
+#                           latency and memory on this host, idle cost;
+#                           writes bench/RESULTS.md and bench/img/*.png
+#   make check-bench-build  builds every benchmark program (part of make
+#                           check, so that they do not rot); runs nothing
+#
+# Knobs: BENCH_PULSES (pulses per approach and phase), BENCH_BUDGETS (the
+# driver's busy-wait budgets to try, us), BENCH_COMMANDS (MQTT commands per
+# run), BENCH_ROUNDS, BENCH_IDLE_S (the idle window). bench/README.md says
+# what each part measures and how.
+
+BENCH          := $(BUILD)/bench
+BENCH_PULSES   ?= 300
+BENCH_BUDGETS  ?= 0,5,10,20,50
+# The supplementary host-time boot tries fewer: off, and the default.
+BENCH_BUDGETS_HOST ?= 0,50
+BENCH_COMMANDS ?= 1000
+BENCH_ROUNDS   ?= 3
+BENCH_IDLE_S   ?= 60
+# The bridge before its memory work, measured next to today's when git
+# can find it (a checkout, not a tarball).
+BENCH_BASELINE ?= 6bab8d4
+
+# Debian arm64 packages: a sysroot to cross-build the user-space PWM
+# against, and what the guest runs (Python, RPi.GPIO, stress-ng, strace).
+BENCH_SYSROOT_BUILD := $(BENCH)/sysroot-build
+BENCH_SYSROOT_GUEST := $(BENCH)/sysroot-guest
+BENCH_GUEST_PKGS    := python3 python3-libgpiod python3-rpi.gpio stress-ng strace
+
+BENCH_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	      -Wshadow -Wcast-qual -Wsign-compare
+BENCH_PROGS := $(BENCH)/guest/swpwm $(BENCH)/publat $(BENCH)/rss-floor
+BENCH_PY    := $(wildcard bench/*.py bench/*/*.py)
+BENCH_SH    := $(wildcard bench/*.sh bench/*/*.sh)
+
+.PHONY: bench bench-deps check-bench-build
+CHECK_TARGETS += check-bench-build
+
+bench-deps:
+	@$(DEPS) build pi bridge bridge-test bench
+
+$(BENCH_SYSROOT_BUILD)/packages: | bench-deps
+	python3 scripts/fetch-sysroot.py $(@D) libgpiod-dev
+
+$(BENCH_SYSROOT_GUEST)/packages: | bench-deps
+	python3 scripts/fetch-sysroot.py $(@D) $(BENCH_GUEST_PKGS)
+
+# Static, like the rig's other guest programs: nothing to install in the
+# guest for it.
+$(BENCH)/guest/swpwm: bench/pulse/swpwm.c $(BENCH_SYSROOT_BUILD)/packages
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -std=gnu11 -O2 -static $(BENCH_WARN) \
+		-isystem $(BENCH_SYSROOT_BUILD)/usr/include -o $@ $< \
+		$(BENCH_SYSROOT_BUILD)/usr/lib/aarch64-linux-gnu/libgpiod.a
+
+$(BENCH)/guestroot/.done: bench/pulse/guestroot.py $(BENCH_SYSROOT_GUEST)/packages
+	python3 bench/pulse/guestroot.py $(BENCH_SYSROOT_GUEST) $(@D)
+	@touch $@
+
+$(BENCH)/publat: bench/latency/publat.c | bench-deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(BENCH_WARN) -o $@ $< $$($(PKG_CONFIG) --cflags --libs libmosquitto)
+
+$(BENCH)/rss-floor: bench/latency/rss-floor.c | bench-deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(BENCH_WARN) -o $@ $< $$($(PKG_CONFIG) --cflags --libs libcrypto)
+
+# The baseline bridge, built from its own commit's tree with its own rules.
+$(BENCH)/baseline/build/bridge/sesame-bridge: | bench-deps
+	@rm -rf $(BENCH)/baseline && mkdir -p $(BENCH)/baseline
+	@if git cat-file -e $(BENCH_BASELINE)^{commit} 2>/dev/null; then \
+		git archive $(BENCH_BASELINE) | tar -x -C $(BENCH)/baseline && \
+		$(MAKE) -s -C $(BENCH)/baseline DEPS=true build/bridge/sesame-bridge || \
+		echo "bench: the baseline bridge did not build; no baseline"; \
+	else \
+		echo "bench: commit $(BENCH_BASELINE) is not here; no baseline bridge"; \
+	fi
+
+check-bench-build: $(BENCH_PROGS)
+	@python3 -c 'import ast, sys; [ast.parse(open(f).read(), f) for f in sys.argv[1:]]' $(BENCH_PY)
+	@for f in $(BENCH_SH); do bash -n $$f || exit 1; done
+	@echo "bench: $(words $(BENCH_PROGS)) programs built, $(words $(BENCH_PY)) Python and $(words $(BENCH_SH)) shell scripts parse"
+
+bench: $(BENCH_PROGS) $(BENCH)/guestroot/.done module-arm64 $(DTBO) bridge \
+		$(BRIDGE_BUILD)/fake-sesame $(BENCH)/baseline/build/bridge/sesame-bridge
+	BENCH_PULSES=$(BENCH_PULSES) BENCH_BUDGETS=$(BENCH_BUDGETS) \
+	BENCH_BUDGETS_HOST=$(BENCH_BUDGETS_HOST) \
+	BENCH_COMMANDS=$(BENCH_COMMANDS) BENCH_ROUNDS=$(BENCH_ROUNDS) \
+	BENCH_IDLE_S=$(BENCH_IDLE_S) BENCH_BASELINE=$(BENCH_BASELINE) \
+		bench/run.sh $(BENCH)

@@ -1,0 +1,313 @@
+#!/bin/bash
+# latency.sh - command latency, memory and CPU of sesame-bridge and of the
+# alternatives, on this host, against Debian's mosquitto with TLS on
+# loopback; then what each costs while idle.
+#
+# Usage: bench/latency/latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS]
+#   -n  commands per run (default 1000), one every -i MS (default 10)
+#   -r  rounds (default 3): each round runs every subscriber once, in turn,
+#       so that they share what the host was doing
+#   -w  the idle window (default 60 s; keepalive is a third of it; 0: no
+#       idle measurement, keepalive 60 s)
+#
+# Subscribers, each writing what it gets to the same /dev/sesame stand-in
+# (tests/bridge/fake-sesame -t, which stamps each write's arrival):
+#   bridge        build/bridge/sesame-bridge (or $BRIDGE)
+#   baseline      $BASELINE, if set: the bridge before the memory work
+#   paho          bench/latency/paho_sub.py (python3-paho-mqtt)
+#   shell         mosquitto_sub | while read -r cmd; do echo "$cmd" >> DEV; done
+# All connect with a client certificate, as does the publisher
+# (bench/latency/publat.c), which stamps each command just before
+# publishing it. For each run OUTDIR gets NAME-R.stamps (the publisher's
+# stamps), NAME-R.proc (memory, CPU time and load, sampled around the
+# measured commands); dev.log is every stamped write; NAME.smaps is the
+# bridge's memory map after round 1. Idle: idle.txt and
+# the bridge's system calls in idle-strace.txt. Then analyse.py.
+set -u
+
+out=${1:?usage: latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS]}
+shift
+count=1000 rounds=3 interval=10 window=60
+while getopts n:r:i:w: opt; do
+	case $opt in
+	n) count=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	i) interval=$OPTARG ;;
+	w) window=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BRIDGE=${BRIDGE:-$top/build/bridge/sesame-bridge}
+BASELINE=${BASELINE:-}
+FAKE=${FAKE:-$top/build/bridge/fake-sesame}
+PUBLAT=${PUBLAT:-$top/build/bench/publat}
+FLOOR=${FLOOR:-$top/build/bench/rss-floor}
+keepalive=$((window ? window / 3 : 60))
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-bench.XXXXXX")
+PKI=$T/pki
+PIDS=()
+FAKE_PID=
+BROKER_PID=
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}" $BROKER_PID; do
+		kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}" $BROKER_PID; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$FAKE_PID" ]; then
+		kill -TERM "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+	fi
+	fusermount3 -u "$T/mnt" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+die() {
+	echo "latency.sh: $*" >&2
+	exit 1
+}
+
+free_port() {
+	local p hex
+	while :; do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		hex=$(printf '%04X' "$p")
+		awk -v h=":$hex" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
+				  END {exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null || {
+			echo "$p"
+			return
+		}
+	done
+}
+
+# wait_file FILE TEXT SECONDS: until a line of FILE contains TEXT.
+wait_file() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The processes of a subscriber: its launcher and every descendant.
+tree() {
+	local c kids
+	echo "$1"
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null)
+	for c in $kids; do
+		tree "$c"
+	done
+}
+
+# sample_tree PID: sample a subscriber and all its processes.
+sample_tree() {
+	local pids
+	mapfile -t pids < <(tree "$1")
+	sample "${pids[@]}"
+}
+
+# sample PID...: one line per process: pid comm cpu_ns rss_kb pss_kb uss_kb
+# voluntary+involuntary context switches (all threads).
+sample() {
+	local p cpu ctx
+	for p; do
+		[ -r /proc/"$p"/smaps_rollup ] || continue
+		cpu=$(cat /proc/"$p"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {print s + 0}')
+		ctx=$(cat /proc/"$p"/task/*/status 2>/dev/null |
+			awk '/ctxt_switches/ {s += $2} END {print s + 0}')
+		awk -v p="$p" -v comm="$(cat /proc/"$p"/comm)" -v cpu="$cpu" -v ctx="$ctx" '
+			/^Rss:/ {rss = $2} /^Pss:/ {pss = $2}
+			/^Private_(Clean|Dirty):/ {uss += $2}
+			END {print p, comm, cpu, rss, pss, uss, ctx}' /proc/"$p"/smaps_rollup
+	done
+}
+
+host_stat() {
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "stat $(head -n 1 /proc/stat)"
+}
+
+command -v mosquitto > /dev/null || die "mosquitto is not installed (scripts/deps.sh bridge)"
+for f in "$BRIDGE" "$FAKE" "$PUBLAT" "$FLOOR"; do
+	[ -x "$f" ] || die "$f is missing (make bench builds it)"
+done
+[ -e /dev/fuse ] || die "no /dev/fuse: the /dev/sesame stand-in needs FUSE"
+mkdir -p "$out"
+rm -f "$out"/*.stamps "$out"/*.proc "$out"/*.smaps "$out"/dev.log
+
+"$top/tests/bridge/gen-pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
+
+# The stand-in for /dev/sesame, reached through a directory of its own as
+# the real node is (the bridge watches the directory).
+mkdir -p "$T/mnt" "$T/dev"
+"$FAKE" -t "$T/mnt" "$out/dev.log" > "$T/fake.log" 2>&1 &
+FAKE_PID=$!
+for ((i = 0; i < 100; i++)); do
+	[ -e "$T/mnt/ctl" ] && break
+	sleep 0.05
+done
+[ -e "$T/mnt/ctl" ] || die "fake-sesame did not mount: $(cat "$T/fake.log")"
+ln -s "$T/mnt/sesame" "$T/dev/sesame"
+DEV=$T/dev/sesame
+
+cat > "$T/acl" <<EOF
+user bridge
+topic readwrite sesame/#
+topic readwrite homeassistant/#
+
+user tester
+topic readwrite #
+EOF
+PORT=$(free_port)
+cat > "$T/mosquitto.conf" <<EOF
+per_listener_settings true
+persistence false
+log_dest stderr
+log_type error
+log_type warning
+listener $PORT 127.0.0.1
+cafile $PKI/ca.crt
+certfile $PKI/server.crt
+keyfile $PKI/server.key
+require_certificate true
+use_identity_as_username true
+acl_file $T/acl
+allow_anonymous false
+set_tcp_nodelay true
+EOF
+[ "$(id -u)" = 0 ] && echo "user $(id -un)" >> "$T/mosquitto.conf"
+mosquitto -c "$T/mosquitto.conf" > "$T/broker.log" 2>&1 &
+BROKER_PID=$!
+for ((i = 0; i < 100; i++)); do
+	awk -v h=":$(printf '%04X' "$PORT")" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
+		END {exit !f}' /proc/net/tcp 2>/dev/null && break
+	sleep 0.05
+done
+
+TOPIC=sesame/bench
+cat > "$T/bridge.conf" <<EOF
+host 127.0.0.1
+port $PORT
+cafile $PKI/ca.crt
+certfile $PKI/bridge.crt
+keyfile $PKI/bridge.key
+client_id sesame-bench
+topic $TOPIC
+device $DEV
+keepalive $keepalive
+rate_limit 1000/1
+ha_discovery false
+log_level warning
+EOF
+
+# start NAME: a subscriber in a process group of its own; its pid in $SUB.
+start() {
+	case $1 in
+	bridge)
+		setsid "$BRIDGE" -c "$T/bridge.conf" > "$T/$1.log" 2>&1 & ;;
+	baseline)
+		# Its own client id: two clients with one id push each other off.
+		setsid "$BASELINE" -c "$T/bridge.conf" -o "client_id sesame-bench-baseline" \
+			> "$T/$1.log" 2>&1 & ;;
+	paho)
+		# Debian's Python, which has Debian's paho-mqtt.
+		setsid /usr/bin/python3 "$here/paho_sub.py" "$PORT" "$PKI/ca.crt" "$PKI/bridge.crt" \
+			"$PKI/bridge.key" "$TOPIC/set" "$DEV" "$keepalive" > "$T/$1.log" 2>&1 & ;;
+	shell)
+		# A user's one-liner; >> because the stand-in is a file that
+		# cannot be truncated (a device ignores O_TRUNC).
+		# shellcheck disable=SC2016 # expanded by that sh
+		setsid sh -c 'mosquitto_sub -h 127.0.0.1 -p "$1" --cafile "$2" --cert "$3" \
+			--key "$4" -q 1 -k "$5" -t "$6" |
+			while read -r cmd; do echo "$cmd" >> "$7"; done' sh \
+			"$PORT" "$PKI/ca.crt" "$PKI/bridge.crt" "$PKI/bridge.key" "$keepalive" \
+			"$TOPIC/set" "$DEV" > "$T/$1.log" 2>&1 & ;;
+	esac
+	SUB=$!
+	PIDS+=("$SUB")
+}
+
+stop() {
+	kill -TERM -- "-$SUB" 2>/dev/null
+	wait "$SUB" 2>/dev/null
+	PIDS=("${PIDS[@]/$SUB}")
+}
+
+subs=${SUBS:-"bridge${BASELINE:+ baseline} paho shell"}
+for ((r = 1; r <= rounds; r++)); do
+	for s in $subs; do
+		echo "latency.sh: round $r/$rounds, $s: $count commands, one every $interval ms"
+		start "$s"
+		rec=$out/$s-$r
+		{ echo "round $r"; host_stat; } > "$rec.proc"
+		"$PUBLAT" -p "$PORT" --cafile "$PKI/ca.crt" --cert "$PKI/tester.crt" \
+			--key "$PKI/tester.key" -t "$TOPIC/set" -n "$count" -i "$interval" \
+			-w "$out/dev.log" -o "$rec.stamps" > "$T/publat.out" 2>&1 &
+		pub=$!
+		wait_file "$T/publat.out" settling 40 || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: no warm-up"; }
+		{ echo "before"; sample_tree "$SUB"; } >> "$rec.proc"
+		wait "$pub" || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: the publisher failed"; }
+		# The last commands' writes.
+		sleep 0.5
+		{ echo "after"; sample_tree "$SUB"; host_stat; } >> "$rec.proc"
+		# Where a bridge's resident memory goes, mapping by mapping.
+		case $s in bridge | baseline) [ "$r" != 1 ] || cp /proc/"$SUB"/smaps "$out/$s.smaps" ;; esac
+		stop
+	done
+done
+
+# The floor: a program that only loads libcrypto and initialises it.
+"$FLOOR" > "$T/floor.out" 2>&1 &
+fpid=$!
+sleep 0.5
+{ echo "floor"; sample "$fpid"; } > "$out/floor.proc"
+kill "$fpid"
+wait "$fpid" 2>/dev/null
+
+# Idle: all connected, no command, for the window; then the bridge's
+# system calls over the same time, with strace.
+if [ "$window" = 0 ]; then
+	echo "latency.sh: done; results in $out"
+	exit 0
+fi
+echo "latency.sh: idle for $window s (keepalive $keepalive s), then $window s under strace"
+declare -A idle_pid
+for s in $subs; do
+	start "$s"
+	idle_pid[$s]=$SUB
+done
+sleep 3
+{
+	echo "window $window keepalive $keepalive"
+	host_stat
+	for s in $subs; do
+		echo "before $s"
+		sample_tree "${idle_pid[$s]}"
+	done
+	sleep "$window"
+	for s in $subs; do
+		echo "after $s"
+		sample_tree "${idle_pid[$s]}"
+	done
+	host_stat
+} > "$out/idle.txt"
+if command -v strace > /dev/null; then
+	timeout -s INT "$window" strace -f -tt -p "${idle_pid[bridge]}" -o "$out/idle-strace.txt" \
+		2> "$T/strace.err" || true
+	[ -s "$out/idle-strace.txt" ] || echo "strace could not attach: $(cat "$T/strace.err")" > "$out/idle-strace.txt"
+fi
+for s in $subs; do
+	SUB=${idle_pid[$s]}
+	stop
+done
+echo "latency.sh: done; results in $out"

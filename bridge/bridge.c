@@ -62,8 +62,8 @@ void bridge_init(struct bridge *b, const struct config *cfg,
  * Availability and discovery are retained and published again on every
  * connect, so QoS 0, as for the state: libmosquitto 2.0.11 keeps a QoS 1
  * message the broker never acknowledged and sends it again after the next
- * CONNACK, clean session or not (mosquitto issue 3592), after what the
- * connect callback published. An "offline" stuck in a dead connection
+ * CONNACK, clean session or not (seen in tests/faults/soak.py), after what
+ * the connect callback published. An "offline" stuck in a dead connection
  * would then overwrite the "online" of the new one, for good.
  */
 static void publish_availability(struct bridge *b)

@@ -365,8 +365,9 @@ def report(d):
     li = lat.get("idle")
     if li:
         add(f"**The subscribers**, connected and idle for {li['window_s']} s (keepalive "
-            f"{li['keepalive_s']} s for all three), on this host: wakeups are context switches "
-            "(voluntary and not, all threads), CPU from the scheduler's own accounting.\n")
+            f"{li['keepalive_s']} s for all), on this host: wakeups are voluntary context switches "
+            "(all threads: each a wait of its own that ended; preemptions by other tasks are "
+            "not counted), CPU from the scheduler's own accounting.\n")
         add("| subscriber | wakeups | per minute | CPU |\n|---|---:|---:|---:|")
         for name, v in li["subscribers"].items():
             add(f"| {cell(NAMES.get(name, name))} | {v['wakeups']} | {v['wakeups_per_min']} "

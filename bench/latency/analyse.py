@@ -172,7 +172,7 @@ def smaps_by_file(path):
 
 
 def read_idle(path):
-    """Per subscriber: wakeups (context switches) and CPU over the window."""
+    """Per subscriber: wakeups (voluntary context switches) and CPU over the window."""
     out, part, name = {}, None, None
     head = {}
     stats = []

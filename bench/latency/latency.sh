@@ -117,14 +117,16 @@ sample_tree() {
 }
 
 # sample PID...: one line per process: pid comm cpu_ns rss_kb pss_kb uss_kb
-# voluntary+involuntary context switches (all threads).
+# wakeups: voluntary context switches (all threads), each a wait of the
+# process's own that ended. Involuntary ones are left out: they count the
+# times another task (on a shared host, anybody's) took the CPU from it.
 sample() {
 	local p cpu ctx
 	for p; do
 		[ -r /proc/"$p"/smaps_rollup ] || continue
 		cpu=$(cat /proc/"$p"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {print s + 0}')
 		ctx=$(cat /proc/"$p"/task/*/status 2>/dev/null |
-			awk '/ctxt_switches/ {s += $2} END {print s + 0}')
+			awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}')
 		awk -v p="$p" -v comm="$(cat /proc/"$p"/comm)" -v cpu="$cpu" -v ctx="$ctx" '
 			/^Rss:/ {rss = $2} /^Pss:/ {pss = $2}
 			/^Private_(Clean|Dirty):/ {uss += $2}

@@ -1,6 +1,6 @@
 # bench/bench.mk - the benchmarks (included by Makefile).
 #
-#   make bench              every benchmark, about 25 minutes on 2 cores:
+#   make bench              every benchmark, about 20 minutes on 2 cores:
 #                           pulse precision in the emulated Pi, command
 #                           latency and memory on this host, idle cost;
 #                           writes bench/RESULTS.md and bench/img/*.png

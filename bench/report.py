@@ -124,7 +124,7 @@ def report(d):
     add("# sesame benchmarks: results\n")
     add(f"One complete run of `make bench` on {m['date']} (commit `{m['commit']}`). "
         "Every figure below was written by `bench/report.py` from that run's raw results "
-        "(`build/bench/`); run `make bench` to measure again (about 25 minutes on 2 cores). "
+        "(`build/bench/`); run `make bench` to measure again (about 20 minutes on 2 cores). "
         "How each part works is in `bench/README.md`.\n")
 
     add("## The machine\n")

@@ -292,13 +292,20 @@ def main():
             sender.join()
             # The last event carries the count of the rejections not yet reported.
             legit.send("right after the flood")
-            check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= args.flood, 30),
+            sent = len(legit.latencies["during the flood"]) + 1
+
+            def accepted_events():
+                return sum(1 for e in events_since(mon, ev_topic, t0) if e.get("accepted") is True)
+            # The device's write comes before the bridge's event: wait for
+            # the event of the last command too, not only for the count.
+            check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= args.flood
+                             and accepted_events() >= sent, 30),
                   f"the bridge judged {rejections(events_since(mon, ev_topic, t0))} of "
-                  f"{args.flood} junk messages")
+                  f"{args.flood} junk messages, and reported {accepted_events()} of {sent} "
+                  "legitimate commands")
             evs = events_since(mon, ev_topic, t0)
             accepted = sum(1 for e in evs if e.get("accepted") is True)
             moved = len(device.writes()) - writes
-            sent = len(legit.latencies["during the flood"]) + 1
             print(f"# flood: {args.flood} junk messages published in {flood_s:.1f} s "
                   f"({args.flood / flood_s:.0f}/s); the bridge judged "
                   f"{rejections(evs)} rejections ({sum(1 for e in evs if e.get('accepted') is False)} "

@@ -276,6 +276,15 @@ class Proxy:
         writer.transport.abort()
 
     async def _handle(self, reader, writer):
+        # close() cancels every task. A connection's task that ends as
+        # cancelled makes Python 3.11's asyncio streams print a traceback
+        # (it asks the task for its exception), so it ends normally.
+        try:
+            await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            pass
+
+    async def _serve(self, reader, writer):
         self.accepted += 1
         if self.mode == "refuse":
             self._reset(writer)

@@ -45,7 +45,7 @@ pkgs_for() {
 	deb)	echo debhelper dh-dkms dpkg-dev device-tree-compiler ;;
 	# The packaging tests: DKMS needs a Debian kernel's headers to build
 	# against, the metapackage of this arch brings them.
-	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace \
+	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace procps \
 			"linux-headers-$(dpkg --print-architecture)" ;;
 	# The emulated Pi's whole door: its users (systemd-sysusers and
 	# basic.conf) and its test PKI.

@@ -44,7 +44,8 @@ pkgs_for() {
 	# make deb (with the build and bridge groups).
 	deb)	echo debhelper dh-dkms dpkg-dev device-tree-compiler ;;
 	# The packaging tests: DKMS needs a Debian kernel's headers to build
-	# against, the metapackage of this arch brings them.
+	# against, the metapackage of this arch brings them. procps: pgrep,
+	# which a minimal Debian lacks.
 	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace procps \
 			"linux-headers-$(dpkg --print-architecture)" ;;
 	# The emulated Pi's whole door: its users (systemd-sysusers and

@@ -258,9 +258,12 @@ the door's ACL covers all sesame-bridge publishes, discovery included (nothing d
 every system call sesame-bridge made is allowed by the unit's SystemCallFilter
 sesame-bridge opens only AF_INET, AF_INET6 and AF_UNIX sockets, and writes no file but the device"
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
-	echo "$bridge_titles" | while IFS= read -r title; do
+	# In this shell, not a pipeline's subshell: skip() counts.
+	while IFS= read -r title; do
 		skip "$title" "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
-	done
+	done <<-EOF
+	$bridge_titles
+	EOF
 	return 0
 fi
 make --no-print-directory "$bridge_bin" "$fake" > "$T/bridge-build.log" 2>&1 ||

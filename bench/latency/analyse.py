@@ -23,13 +23,14 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tests", "system", "trace"))
 from sesame_trace import percentile  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import histplot  # noqa: E402
 
 RUN_RE = re.compile(r"^(\w+)-(\d+)\.stamps$")
 
@@ -232,27 +233,9 @@ def read_strace(path):
 def plot(subs, png):
     """Latency distributions, log-spaced bins."""
     edges = [round(10 ** (k / 10), 1) for k in range(10, 51)]    # 10 us .. 100 ms
-    with tempfile.TemporaryDirectory() as tmp:
-        plots = []
-        for i, (name, s) in enumerate(subs.items()):
-            counts = [0] * len(edges)
-            for v in s["_lat"]:
-                k = max([j for j, e in enumerate(edges) if v >= e] or [0])
-                counts[k] += 1
-            dat = os.path.join(tmp, f"l{i}.dat")
-            with open(dat, "w") as f:
-                for e, c in zip(edges, counts):
-                    f.write(f"{e} {100 * c / len(s['_lat'])}\n")
-            plots.append(f"'{dat}' using 1:2 with steps lw 2 title '{name}'")
-        script = os.path.join(tmp, "l.gp")
-        with open(script, "w") as f:
-            f.write("set terminal pngcairo size 900,500 font 'sans,10'\n")
-            f.write(f"set output '{png}'\n")
-            f.write("set title 'MQTT publish (TLS, QoS 1) to write() on /dev/sesame, loopback'\n")
-            f.write("set logscale x\nset xrange [10:100000]\nset grid\n")
-            f.write("set xlabel 'latency (us), log scale'\nset ylabel 'commands (%)'\n")
-            f.write("plot " + ", ".join(plots) + "\n")
-        subprocess.run(["gnuplot", script], check=True)
+    histplot.plot([(name, s["_lat"]) for name, s in subs.items()], edges, png,
+                  "MQTT publish (TLS, QoS 1) to write() on /dev/sesame, loopback",
+                  "latency (us), log scale", "commands (%)", (10, 100000))
 
 
 def main(argv):

@@ -32,12 +32,12 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tests", "system", "trace"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import histplot  # noqa: E402
 import sesame_trace as st  # noqa: E402
 
 NS_US = 1000
@@ -299,28 +299,9 @@ def histogram(runs, phase, png, title):
     if not chosen:
         return
     edges = [0] + [round(10 ** (k / 8), 2) for k in range(0, 42)]   # 1 us .. 100 ms
-    with tempfile.TemporaryDirectory() as tmp:
-        plots = []
-        for i, r in enumerate(chosen):
-            counts = [0] * len(edges)
-            for v in r["_werr"]:
-                a = abs(v)
-                k = max(j for j, e in enumerate(edges) if a >= e)
-                counts[k] += 1
-            dat = os.path.join(tmp, f"h{i}.dat")
-            with open(dat, "w") as f:
-                for e, c in zip(edges, counts):
-                    f.write(f"{max(e, 0.5)} {100 * c / len(r['_werr'])}\n")
-            plots.append(f"'{dat}' using 1:2 with steps lw 2 title '{r['name']}'")
-        script = os.path.join(tmp, "h.gp")
-        with open(script, "w") as f:
-            f.write("set terminal pngcairo size 900,500 font 'sans,10'\n")
-            f.write(f"set output '{png}'\nset title '{title}'\n")
-            f.write("set logscale x\nset xrange [0.5:100000]\nset grid\n")
-            f.write("set xlabel '|pulse width error| (us), log scale; 0 and 1 us share the first bin'\n")
-            f.write("set ylabel 'pulses (%)'\nset key top right\n")
-            f.write("plot " + ", ".join(plots) + "\n")
-        subprocess.run(["gnuplot", script], check=True)
+    histplot.plot([(r["name"], [abs(v) for v in r["_werr"]]) for r in chosen], edges, png, title,
+                  "|pulse width error| (us), log scale; 0 and 1 us share the first bin",
+                  "pulses (%)", (0.5, 100000), first_x=0.5)
 
 
 def main(argv):

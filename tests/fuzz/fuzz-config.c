@@ -40,17 +40,9 @@
 #include "payload.h"
 #include "secret.h"
 #include "topics.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise: say which, for the one who reads the crash report. */
-#define check(ok) do {							\
-	if (!(ok)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-			__FILE__, __LINE__, #ok);			\
-		abort();						\
-	}								\
-} while (0)
 
 struct part {
 	const char *p;

@@ -39,6 +39,7 @@
 #include "hex.h"
 #include "sign.h"
 #include "status.h"
+#include "fuzz-check.h"
 
 #define TOPIC		"sesame/door/set"
 #define OTHER_TOPIC	"sesame/other/set"
@@ -51,15 +52,6 @@ static const unsigned char key[32] = {
 	0x5e, 0x5a, 0x3e, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
 };
-
-/* A broken promise: say which, for the one who reads the crash report. */
-#define check(ok) do {							\
-	if (!(ok)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-			__FILE__, __LINE__, #ok);			\
-		abort();						\
-	}								\
-} while (0)
 
 /* One input's world: configuration, signer, clock and the model's memory. */
 struct world {

@@ -44,7 +44,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 
 # Each target's sources are only known once all fragments are read.
 .SECONDEXPANSION:
-$(BUILD)/fuzz/fuzz-%: $$(FUZZ_SRCS_$$*) $(wildcard driver/*.h bridge/*.h)
+$(BUILD)/fuzz/fuzz-%: $$(FUZZ_SRCS_$$*) $(wildcard driver/*.h bridge/*.h tests/fuzz/*.h)
 	@$(DEPS) build unit bridge
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -o $@ $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)

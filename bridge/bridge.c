@@ -6,6 +6,8 @@
  * time from the broker's publish to write() is one read, one judgement and
  * one write. State comes only from the device's status line, read when
  * poll() says it changed, so the automatic close reaches B/state too.
+ * A signed command's nonce reaches the state file before the device is
+ * written, so that no crash can let the same command act twice.
  */
 #include "bridge.h"
 
@@ -19,6 +21,7 @@
 #include "discovery.h"
 #include "event.h"
 #include "log.h"
+#include "statefile.h"
 
 #ifndef SESAME_VERSION
 #define SESAME_VERSION "unknown"
@@ -37,6 +40,22 @@ static void check_denied(struct bridge *b)
 		  "when the service starts); exiting so that the service is restarted",
 		  b->dev->path);
 	b->fatal = true;
+}
+
+void bridge_read_clock(const struct config *cfg, struct sign_clock *clk)
+{
+	static bool warned;
+	int synced = cfg->require_clock_sync ? clock_synced() : 1;
+
+	if (synced < 0 && !warned) {
+		log_warnx("cannot ask the kernel whether the clock is synchronised (adjtimex: %s), "
+			  "so signed commands are refused; does a sandbox deny it (ProtectClock=)?",
+			  strerror(-synced));
+		warned = true;
+	}
+	clk->wall_ms = clock_wall_ms();
+	clk->mono_ms = clock_mono_ms();
+	clk->synced = synced > 0;
 }
 
 void bridge_init(struct bridge *b, const struct config *cfg,
@@ -203,10 +222,34 @@ static void act(struct bridge *b, struct verdict *v)
 	}
 }
 
+/*
+ * The replay memory reaches the disk before the door moves. Not while a
+ * fresh start waits for the clock: its floor is not final, and nothing is
+ * accepted until it is.
+ */
+static void save_replay(struct bridge *b, struct verdict *v)
+{
+	char why[CONFIG_PATH_MAX + 128];
+
+	if (!b->signer || !b->signer->dirty || b->signer->floor_at_sync)
+		return;
+	if (!statefile_save(b->cfg->state_file, &b->signer->replay, why, sizeof(why))) {
+		b->signer->dirty = false;
+		return;
+	}
+	log_warnx("%s", why);
+	if (v->reason == REASON_NONE) {
+		v->reason = REASON_STATE_ERROR;
+		snprintf(v->detail, sizeof(v->detail),
+			 "the replay state could not be saved, so the command does not act");
+	}
+}
+
 void bridge_message(void *ctx, const char *topic, const void *payload,
 		    int len, bool retain)
 {
 	struct bridge *b = ctx;
+	struct sign_clock clk = { 0 };
 	struct verdict v;
 
 	if (len < 0)
@@ -220,8 +263,10 @@ void bridge_message(void *ctx, const char *topic, const void *payload,
 	}
 	if (strcmp(topic, b->topics->set))
 		return;
-	command_judge(b->cfg, b->signer, topic, payload, (size_t)len, retain,
-		      clock_wall_s(), &v);
+	if (b->signer)
+		bridge_read_clock(b->cfg, &clk);
+	command_judge(b->cfg, b->signer, topic, payload, (size_t)len, retain, &clk, &v);
+	save_replay(b, &v);
 	if (v.reason == REASON_NONE)
 		act(b, &v);
 	report(b, &v);

@@ -39,6 +39,13 @@ struct bridge {
 	bool fatal;			/* the device cannot be watched */
 };
 
+/*
+ * The time as signed commands are judged by it: wall and monotonic clocks,
+ * and whether the wall clock is synchronised (always, if the configuration
+ * says require_clock_sync false).
+ */
+void bridge_read_clock(const struct config *cfg, struct sign_clock *clk);
+
 void bridge_init(struct bridge *b, const struct config *cfg,
 		 const struct topics *topics, struct device *dev,
 		 struct mqtt *mqtt, struct signer *signer);

@@ -3,8 +3,8 @@
  * command.c - judge a command message (see command.h).
  *
  * The checks run from the cheapest to the dearest, so that junk costs
- * little: the retain flag, the size, the form, then the MAC, the time
- * window and the nonce.
+ * little: the retain flag, the size, the form, then the MAC, the clock,
+ * the time window, the replay floor and the nonce.
  */
 #include "command.h"
 
@@ -15,7 +15,7 @@
 
 void command_judge(const struct config *cfg, struct signer *signer,
 		   const char *topic, const char *payload, size_t len,
-		   bool retain, int64_t now, struct verdict *v)
+		   bool retain, const struct sign_clock *clk, struct verdict *v)
 {
 	struct signed_payload sp;
 
@@ -57,5 +57,5 @@ void command_judge(const struct config *cfg, struct signer *signer,
 		snprintf(v->detail, sizeof(v->detail), "unknown command");
 		return;
 	}
-	v->reason = sign_verify(signer, topic, &sp, now, v->detail, sizeof(v->detail));
+	v->reason = sign_verify(signer, topic, &sp, clk, v->detail, sizeof(v->detail));
 }

@@ -17,12 +17,12 @@
 
 /*
  * Judges PAYLOAD (LEN bytes, not NUL-terminated) received on TOPIC with
- * the RETAIN flag, at wall-clock time NOW. SIGNER is NULL when commands
- * are not signed. Fills V; V->reason is REASON_NONE for an acceptable
- * command.
+ * the RETAIN flag, at time CLK (read only for signed commands). SIGNER is
+ * NULL when commands are not signed. Fills V; V->reason is REASON_NONE
+ * for an acceptable command.
  */
 void command_judge(const struct config *cfg, struct signer *signer,
 		   const char *topic, const char *payload, size_t len,
-		   bool retain, int64_t now, struct verdict *v);
+		   bool retain, const struct sign_clock *clk, struct verdict *v);
 
 #endif

@@ -69,6 +69,8 @@ static const struct key_desc keys[KEY_COUNT] = {
 	[KEY_MAX_PAYLOAD]	= UINT("max_payload", max_payload, 32, 4096),
 	[KEY_HMAC_KEY_FILE]	= STR("hmac_key_file", T_PATH, hmac_key_file),
 	[KEY_SIGNATURE_WINDOW]	= UINT("signature_window", signature_window, 1, 3600),
+	[KEY_STATE_FILE]	= STR("state_file", T_PATH, state_file),
+	[KEY_REQUIRE_CLOCK_SYNC] = OTHER("require_clock_sync", T_BOOL, require_clock_sync),
 	[KEY_HA_DISCOVERY]	= OTHER("ha_discovery", T_BOOL, ha_discovery),
 	[KEY_HA_PREFIX]		= STR("ha_prefix", T_TOPIC, ha_prefix),
 	[KEY_LOG_LEVEL]		= OTHER("log_level", T_LOG_LEVEL, log_level),
@@ -136,6 +138,8 @@ void config_init(struct config *cfg, const char *hostname)
 	cfg->rate_seconds = 60;
 	cfg->max_payload = 256;
 	cfg->signature_window = 30;
+	snprintf(cfg->state_file, sizeof(cfg->state_file), CONFIG_DEFAULT_STATE);
+	cfg->require_clock_sync = true;
 	cfg->ha_discovery = true;
 	snprintf(cfg->ha_prefix, sizeof(cfg->ha_prefix), "homeassistant");
 	cfg->log_level = LOG_LEVEL_INFO;
@@ -343,6 +347,60 @@ static int parse_value(struct config *cfg, const struct key_desc *k, char *value
 	return fail(err, errlen, src, lineno, "%s: internal error", k->name);
 }
 
+/* Levenshtein distance of A and B, counted up to LIMIT + 1. */
+static unsigned int distance(const char *a, const char *b, unsigned int limit)
+{
+	unsigned int row[CONFIG_LINE_MAX + 1], i, j, diag, up, best;
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > lb + limit || lb > la + limit || lb > CONFIG_LINE_MAX)
+		return limit + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (row[j] < best)
+				best = row[j];
+			diag = up;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[lb];
+}
+
+/*
+ * The word is quoted back only when it is a misspelt key: a line that is
+ * no configuration at all (a password file given by mistake, say) must
+ * never be echoed into a terminal or a log.
+ */
+static int unknown_key(const char *key, char *err, size_t errlen,
+		       const char *src, unsigned int lineno)
+{
+	unsigned int i, d, best = 3, nearest = 0;
+
+	for (i = 0; i < KEY_COUNT && strlen(key) >= 3; i++) {
+		d = distance(key, keys[i].name, 2);
+		if (d < best) {
+			best = d;
+			nearest = i;
+		}
+	}
+	if (best <= 2)
+		return fail(err, errlen, src, lineno, "unknown key '%s' (did you mean %s?)",
+			    key, keys[nearest].name);
+	return fail(err, errlen, src, lineno, "unknown key");
+}
+
 int config_parse_line(struct config *cfg, const char *line, const char *src,
 		      unsigned int lineno, char *err, size_t errlen)
 {
@@ -379,7 +437,7 @@ int config_parse_line(struct config *cfg, const char *line, const char *src,
 		if (!strcmp(key, keys[i].name))
 			break;
 	if (i == KEY_COUNT)
-		return fail(err, errlen, src, lineno, "unknown key '%s'", key);
+		return unknown_key(key, err, errlen, src, lineno);
 	if (*value == '\0')
 		return fail(err, errlen, src, lineno, "%s: missing value", key);
 	/* In a file, a repeated key is a mistake; -o options override. */

@@ -17,6 +17,7 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_FILE	"/etc/sesame/bridge.conf"
+#define CONFIG_DEFAULT_STATE	"/var/lib/sesame/replay.state"
 #define CONFIG_LINE_MAX		1024
 #define CONFIG_PATH_MAX		512
 #define CONFIG_NAME_MAX		256	/* host, username, client_id */
@@ -50,6 +51,8 @@ enum config_key {
 	KEY_MAX_PAYLOAD,
 	KEY_HMAC_KEY_FILE,
 	KEY_SIGNATURE_WINDOW,
+	KEY_STATE_FILE,
+	KEY_REQUIRE_CLOCK_SYNC,
 	KEY_HA_DISCOVERY,
 	KEY_HA_PREFIX,
 	KEY_LOG_LEVEL,
@@ -100,6 +103,8 @@ struct config {
 	unsigned int max_payload;	/* bytes */
 	char hmac_key_file[CONFIG_PATH_MAX];
 	unsigned int signature_window;	/* seconds */
+	char state_file[CONFIG_PATH_MAX];	/* replay memory of signed commands */
+	bool require_clock_sync;	/* signed commands wait for NTP */
 	bool ha_discovery;
 	char ha_prefix[CONFIG_TOPIC_MAX];
 	enum log_level log_level;

@@ -11,6 +11,10 @@
  * handlers only set flags; one ppoll() loop waits on the MQTT socket, the
  * device and its directory watch, with the signals unblocked only inside
  * ppoll(), so that none is lost between a check and the wait.
+ *
+ * The process holds the broker password, the TLS key and the HMAC key: it
+ * makes itself non-dumpable first, so that no core file and no ptrace by
+ * the same user can read them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -33,6 +38,7 @@
 #include "notify.h"
 #include "secret.h"
 #include "sign.h"
+#include "statefile.h"
 #include "topics.h"
 
 #ifndef SESAME_VERSION
@@ -94,6 +100,51 @@ struct runtime {
 	struct mqtt mqtt;
 	struct bridge bridge;
 };
+
+/*
+ * Signed commands: the replay memory from the state file, or without one
+ * (a first start, a lost or corrupt file) a floor at the start, so that
+ * nothing signed before it can act. The file is locked for this process,
+ * unless only checking.
+ */
+static void load_replay(struct runtime *rt, bool check)
+{
+	const char *path = rt->cfg.state_file;
+	struct sign_clock now;
+	static struct replay saved;
+	char why[2 * CONFIG_PATH_MAX + 128];
+	int rc;
+
+	signer_init(&rt->signer, rt->sec.hmac_key, rt->sec.hmac_key_len,
+		    rt->cfg.signature_window);
+	if (!check && statefile_lock(path, why, sizeof(why)) < 0)
+		fatalx("state_file: %s", why);
+	rc = statefile_load(path, rt->cfg.signature_window, &saved, why, sizeof(why));
+	if (rc == STATEFILE_NO_DIR && check) {
+		log_notice("state_file: %s; it must exist when the bridge runs", why);
+		return;
+	}
+	if (rc < 0 || rc == STATEFILE_NO_DIR)
+		fatalx("state_file: %s", why);
+	if (rc == STATEFILE_LOADED) {
+		signer_restore(&rt->signer, &saved);
+		log_info("replay state %s: floor %lld (%s), %u nonces", path,
+			 (long long)saved.floor, replay_origin_name(saved.origin), saved.used);
+		return;
+	}
+	if (rc == STATEFILE_CORRUPT)
+		log_warnx("%s; starting afresh: commands signed before now are refused", why);
+	else if (!check)
+		log_notice("%s: no replay state yet: commands signed before now are refused", path);
+	if (check)
+		return;
+	bridge_read_clock(&rt->cfg, &now);
+	signer_fresh_start(&rt->signer, &now);
+	/* Saved now only if the floor is final: else at the first command. */
+	if (!rt->signer.floor_at_sync && statefile_save(path, &rt->signer.replay, why, sizeof(why)))
+		fatalx("state_file: %s", why);
+	rt->signer.dirty = rt->signer.floor_at_sync;
+}
 
 static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_mask)
 {
@@ -178,6 +229,8 @@ int main(int argc, char **argv)
 	sigset_t run_mask;
 	int ch, rc;
 
+	/* Before any secret is read. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	log_init();
 	while ((ch = getopt_long(argc, argv, "c:hno:vV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -237,8 +290,11 @@ int main(int argc, char **argv)
 	if (mqtt_init(&rt.mqtt, &rt.cfg, &rt.sec, &rt.topics, &handlers, &rt.bridge,
 		      &run_mask, err, sizeof(err)))
 		fatalx("%s", err);
-	/* libmosquitto keeps its own copy of the password. */
+	/* libmosquitto keeps its own copy of the password; OpenSSL its key. */
 	explicit_bzero(rt.sec.password, sizeof(rt.sec.password));
+	secrets_wipe_tls_key(&rt.sec);
+	if (rt.sec.hmac_key_len)
+		load_replay(&rt, check);
 	if (check) {
 		printf("configuration OK\n");
 		mqtt_destroy(&rt.mqtt);
@@ -256,9 +312,6 @@ int main(int argc, char **argv)
 	if (rt.cfg.ha_discovery && rt.sec.hmac_key_len)
 		log_notice("signed commands are required, so the Home Assistant lock "
 			   "can show the state but not open the door");
-	if (rt.sec.hmac_key_len)
-		signer_init(&rt.signer, rt.sec.hmac_key, rt.sec.hmac_key_len,
-			    rt.cfg.signature_window);
 	if (device_init(&rt.dev, rt.cfg.device))
 		fatalx("cannot watch %s", rt.cfg.device);
 	bridge_init(&rt.bridge, &rt.cfg, &rt.topics, &rt.dev, &rt.mqtt,

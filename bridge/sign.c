@@ -17,10 +17,35 @@
 void signer_init(struct signer *s, const unsigned char *key, size_t key_len,
 		 unsigned int window)
 {
+	memset(s, 0, sizeof(*s));
 	s->key = key;
 	s->key_len = key_len;
 	s->window = window;
-	nonce_cache_init(&s->nonces, window);
+	replay_init(&s->replay, window, 0, FLOOR_ACCEPTED);
+}
+
+void signer_restore(struct signer *s, const struct replay *saved)
+{
+	s->replay = *saved;
+	s->replay.window = s->window;
+	s->floor_at_sync = false;
+	s->dirty = false;
+}
+
+/* Whole seconds of a time in milliseconds, rounded down (also before 1970). */
+static int64_t seconds(int64_t ms)
+{
+	return ms >= 0 ? ms / 1000 : -((999 - ms) / 1000);
+}
+
+void signer_fresh_start(struct signer *s, const struct sign_clock *now)
+{
+	int64_t wall = seconds(now->wall_ms);
+
+	replay_init(&s->replay, s->window, wall > 0 ? wall : 0, FLOOR_START);
+	s->floor_at_sync = !now->synced;
+	s->start_mono_ms = now->mono_ms;
+	s->dirty = true;
 }
 
 static enum reason malformed(char *detail, size_t detail_len, const char *why)
@@ -110,11 +135,59 @@ int sign_mac(const unsigned char *key, size_t key_len, const char *topic,
 	return 0;
 }
 
+/*
+ * The clock must be synchronised, and not behind the floor: a clock set back
+ * behind the commands already accepted makes every command fail until it
+ * is right again, never lets an old one through.
+ */
+static enum reason check_clock(struct signer *s, const struct sign_clock *clk,
+			       char *detail, size_t detail_len)
+{
+	int64_t wall = seconds(clk->wall_ms);
+
+	if (!clk->synced) {
+		snprintf(detail, detail_len,
+			 "the system clock is not synchronised yet (NTP); signed commands wait for it");
+		return REASON_CLOCK;
+	}
+	if (s->floor_at_sync) {
+		s->floor_at_sync = false;
+		s->dirty = true;
+		/* The second the bridge started in, read in the synchronised clock. */
+		replay_raise_floor(&s->replay,
+				   seconds(clk->wall_ms - (clk->mono_ms - s->start_mono_ms)),
+				   FLOOR_START);
+	}
+	if (wall < s->replay.floor) {
+		snprintf(detail, detail_len,
+			 "the system clock (%lld) is not past the replay floor (%lld): was it set back?",
+			 (long long)wall, (long long)s->replay.floor);
+		return REASON_CLOCK;
+	}
+	return REASON_NONE;
+}
+
+static enum reason older(const struct signer *s, const struct signed_payload *sp,
+			 char *detail, size_t detail_len)
+{
+	static const char *const why[] = {
+		[FLOOR_ACCEPTED] = "older than the last accepted command",
+		[FLOOR_FULL] = "older than the oldest command remembered",
+		[FLOOR_START] = "signed before the bridge started without its replay state",
+	};
+
+	snprintf(detail, detail_len, "%s (signed at %lld, floor %lld)",
+		 why[s->replay.origin], (long long)sp->time, (long long)s->replay.floor);
+	return REASON_OLDER;
+}
+
 enum reason sign_verify(struct signer *s, const char *topic,
-			const struct signed_payload *sp, int64_t now,
-			char *detail, size_t detail_len)
+			const struct signed_payload *sp,
+			const struct sign_clock *clk, char *detail,
+			size_t detail_len)
 {
 	unsigned char want[SIGN_MAC_LEN], got[SIGN_MAC_LEN];
+	enum reason r;
 	int64_t age;
 
 	if (sign_mac(s->key, s->key_len, topic, sp->word, sp->word_len,
@@ -124,7 +197,10 @@ enum reason sign_verify(struct signer *s, const char *topic,
 		snprintf(detail, detail_len, "mac does not match");
 		return REASON_BAD_SIGNATURE;
 	}
-	age = now - sp->time;
+	r = check_clock(s, clk, detail, detail_len);
+	if (r != REASON_NONE)
+		return r;
+	age = seconds(clk->wall_ms) - sp->time;
 	if (age > (int64_t)s->window) {
 		snprintf(detail, detail_len, "signed %lld s ago; the window is %u s",
 			 (long long)age, s->window);
@@ -135,9 +211,17 @@ enum reason sign_verify(struct signer *s, const char *topic,
 			 (long long)-age, s->window);
 		return REASON_STALE;
 	}
-	if (!nonce_cache_add(&s->nonces, sp->nonce, sp->nonce_len, sp->time, now)) {
+	switch (replay_add(&s->replay, sp->nonce, sp->nonce_len, sp->time)) {
+	case REPLAY_OLDER:
+		/* A full memory may have raised the floor on the way. */
+		s->dirty = true;
+		return older(s, sp, detail, detail_len);
+	case REPLAY_SEEN:
 		snprintf(detail, detail_len, "nonce already used");
 		return REASON_REPLAY;
+	case REPLAY_FRESH:
+		break;
 	}
+	s->dirty = true;
 	return REASON_NONE;
 }

@@ -6,16 +6,18 @@
  * nonce is 16 to 64 hex digits and the mac is the lower-case hex
  * HMAC-SHA256, keyed with the key file's bytes, over
  * "<topic>|<command>|<unix-time>|<nonce>" (each field exactly as sent;
- * topic is the command topic, B/set). A command is accepted within
- * +-window seconds of its time stamp, and each nonce only once.
+ * topic is the command topic, B/set). A command is accepted only while
+ * the system clock is synchronised, within +-window seconds of its time
+ * stamp, above the replay floor, and each nonce only once (replay.h).
  */
 #ifndef SESAME_SIGN_H
 #define SESAME_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nonce.h"
+#include "replay.h"
 #include "verdict.h"
 
 #define SIGN_NONCE_MIN	16
@@ -35,15 +37,42 @@ struct signed_payload {
 	const char *mac;	/* SIGN_MAC_HEX characters */
 };
 
+/* What the bridge knows of the time when a command arrives. */
+struct sign_clock {
+	int64_t wall_ms;	/* CLOCK_REALTIME, in milliseconds */
+	int64_t mono_ms;	/* CLOCK_MONOTONIC, in milliseconds */
+	bool synced;		/* the kernel says the wall clock was set by NTP */
+};
+
 struct signer {
 	const unsigned char *key;
 	size_t key_len;
 	unsigned int window;
-	struct nonce_cache nonces;
+	struct replay replay;
+	/*
+	 * Started without saved state: once the clock can be trusted, the
+	 * floor becomes the moment of the start, read in that clock (the
+	 * wall clock at the start may have been hours off).
+	 */
+	bool floor_at_sync;
+	int64_t start_mono_ms;
+	bool dirty;		/* replay changed: save it before acting */
 };
 
+/* A signer whose replay memory is empty, with a floor of 0. */
 void signer_init(struct signer *s, const unsigned char *key, size_t key_len,
 		 unsigned int window);
+
+/* Takes over the replay memory the bridge saved before it stopped. */
+void signer_restore(struct signer *s, const struct replay *saved);
+
+/*
+ * No saved replay memory (a first start, a lost or corrupt file): refuse
+ * every command signed before NOW, fail closed; if the clock is not
+ * synchronised yet, the floor moves to the start as that clock will tell it
+ * once it is. Marks the memory dirty.
+ */
+void signer_fresh_start(struct signer *s, const struct sign_clock *now);
 
 /*
  * Splits PAYLOAD into its four fields and checks their form. Returns
@@ -59,13 +88,15 @@ int sign_mac(const unsigned char *key, size_t key_len, const char *topic,
 	     unsigned char mac[SIGN_MAC_LEN]);
 
 /*
- * Checks the MAC (in constant time), the time window against NOW, and the
- * nonce, in that order, and remembers the nonce of a command that passes.
- * Returns REASON_NONE, or REASON_BAD_SIGNATURE, REASON_STALE or
+ * Checks the MAC (in constant time), the clock, the time window, the
+ * floor and the nonce, in that order, and remembers the nonce of a command
+ * that passes (setting s->dirty). Returns REASON_NONE, or
+ * REASON_BAD_SIGNATURE, REASON_CLOCK, REASON_STALE, REASON_OLDER or
  * REASON_REPLAY with DETAIL filled.
  */
 enum reason sign_verify(struct signer *s, const char *topic,
-			const struct signed_payload *sp, int64_t now,
-			char *detail, size_t detail_len);
+			const struct signed_payload *sp,
+			const struct sign_clock *clk, char *detail,
+			size_t detail_len);
 
 #endif

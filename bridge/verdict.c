@@ -26,11 +26,14 @@ const char *reason_name(enum reason reason)
 		[REASON_NONE] = "accepted",
 		[REASON_RETAINED] = "retained",
 		[REASON_REPLAY] = "replay",
+		[REASON_OLDER] = "older",
 		[REASON_STALE] = "stale",
+		[REASON_CLOCK] = "clock not synchronised",
 		[REASON_BAD_SIGNATURE] = "bad signature",
 		[REASON_RATE_LIMITED] = "rate limited",
 		[REASON_MALFORMED] = "malformed",
 		[REASON_DEVICE_ERROR] = "device error",
+		[REASON_STATE_ERROR] = "state error",
 	};
 
 	return names[reason];

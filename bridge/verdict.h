@@ -18,12 +18,15 @@ enum command {
 enum reason {
 	REASON_NONE,		/* accepted */
 	REASON_RETAINED,
-	REASON_REPLAY,
-	REASON_STALE,
+	REASON_REPLAY,		/* the nonce was accepted before */
+	REASON_OLDER,		/* at or below the replay floor */
+	REASON_STALE,		/* outside the time window */
+	REASON_CLOCK,		/* the clock cannot judge time stamps */
 	REASON_BAD_SIGNATURE,
 	REASON_RATE_LIMITED,
 	REASON_MALFORMED,
 	REASON_DEVICE_ERROR,
+	REASON_STATE_ERROR,	/* the replay state could not be saved */
 };
 
 #define VERDICT_DETAIL_MAX 128

@@ -8,9 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "conffile.h"
 #include "config.h"
 
 static struct config cfg;
@@ -144,6 +149,12 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.hmac_key_file, "/etc/sesame/hmac.key");
 	assert_int_equal(parse("signature_window 3600"), 0);
 	assert_int_equal(cfg.signature_window, 3600);
+	assert_string_equal(cfg.state_file, "/var/lib/sesame/replay.state");
+	assert_int_equal(parse("state_file /var/lib/sesame/front.state"), 0);
+	assert_string_equal(cfg.state_file, "/var/lib/sesame/front.state");
+	assert_true(cfg.require_clock_sync);
+	assert_int_equal(parse("require_clock_sync false"), 0);
+	assert_false(cfg.require_clock_sync);
 	assert_int_equal(parse("ha_discovery false"), 0);
 	assert_false(cfg.ha_discovery);
 	assert_int_equal(parse("ha_prefix ha"), 0);
@@ -171,8 +182,16 @@ static void test_line_errors(void **state)
 	char line[CONFIG_LINE_MAX + 2];
 
 	(void)state;
-	expect_error("prot 8883", "t.conf:7: unknown key 'prot'");
-	expect_error("Port 8883", "t.conf:7: unknown key 'Port'");
+	expect_error("prot 8883", "t.conf:7: unknown key 'prot' (did you mean port?)");
+	expect_error("Port 8883", "t.conf:7: unknown key 'Port' (did you mean port?)");
+	expect_error("pasword_file /etc/sesame/pw",
+		     "t.conf:7: unknown key 'pasword_file' (did you mean password_file?)");
+	/* A word that is no key near a real one is never echoed: it may be
+	 * a secret from a file given as the configuration by mistake. */
+	expect_error("hunter2", "t.conf:7: unknown key");
+	expect_error("correct horse battery staple", "t.conf:7: unknown key");
+	expect_error("0123456789abcdef0123456789abcdef", "t.conf:7: unknown key");
+	expect_error("ab 1", "t.conf:7: unknown key");
 	expect_error("port", "t.conf:7: port: missing value");
 	expect_error("port   ", "t.conf:7: port: missing value");
 	expect_error("port 88\0283", "t.conf:7: control character in line");
@@ -370,6 +389,78 @@ static void test_where(void **state)
 	assert_string_equal(config_key_name(KEY_HMAC_KEY_FILE), "hmac_key_file");
 }
 
+/* PATH holds TEXT with MODE; loading it must fail with WANT (its start). */
+static void file_refused(const char *path, const char *text, mode_t mode,
+			 const char *want)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	setup(NULL);
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), -1);
+	if (strncmp(err, want, strlen(want)))
+		fail_msg("'%s', not '%s...'", err, want);
+}
+
+static void test_file(void **state)
+{
+	char dir[] = "/tmp/sesame-test-config.XXXXXX", path[64], want[256], cmd[64];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bridge.conf", dir);
+
+	/* It decides which broker the door trusts: nobody else may change it. */
+	snprintf(want, sizeof(want), "%s: others than its owner and root may change it "
+		 "(mode 0666), and it decides which broker the door trusts: run chmod go-w %s",
+		 path, path);
+	file_refused(path, "host broker\n", 0666, want);
+	snprintf(want, sizeof(want), "%s: others than its owner and root may change it (mode 0602)",
+		 path);
+	file_refused(path, "host broker\n", 0602, want);
+	if (getegid() != 0) {
+		/* Group write is fine only for group root. */
+		snprintf(want, sizeof(want), "%s: others than its owner and root may change it",
+			 path);
+		file_refused(path, "host broker\n", 0664, want);
+	}
+	assert_int_equal(chmod(path, 0644), 0);
+	setup(NULL);
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), 0);
+	assert_string_equal(cfg.host, "broker");
+
+	/* Secret files given by mistake: said so, and nothing of them shown. */
+	snprintf(want, sizeof(want), "%s: this looks like a secret (a password, key or "
+		 "certificate file), not a sesame-bridge configuration; nothing of it is shown",
+		 path);
+	file_refused(path, "hunter2-door\n", 0600, want);
+	assert_null(strstr(err, "hunter2"));
+	file_refused(path, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+		     0600, want);
+	file_refused(path, "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\n"
+		     "-----END PRIVATE KEY-----\n", 0600, want);
+	assert_null(strstr(err, "MIGH"));
+	/* A real mistake in a real file is still named. */
+	snprintf(want, sizeof(want), "%s:2: unknown key", path);
+	file_refused(path, "host broker\nbogus value\n", 0600, want);
+	snprintf(want, sizeof(want), "%s:1: port: missing value", path);
+	file_refused(path, "port\n", 0600, want);
+
+	/* A FIFO is refused at once, not waited on. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	setup(NULL);
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_string_equal(err, want);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rate_errors, setup),
 		cmocka_unit_test_setup(test_check, setup),
 		cmocka_unit_test_setup(test_where, setup),
+		cmocka_unit_test_setup(test_file, setup),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

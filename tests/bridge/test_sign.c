@@ -2,8 +2,10 @@
 /*
  * test_sign.c - signed commands: the MAC against a known answer, replay,
  * stale and future time stamps, every kind of tampering, the form of each
- * field (nonce lengths 15/16/64/65, ...), the bounded nonce memory, and the
- * whole judgement of a command message.
+ * field (nonce lengths 15/16/64/65, ...), the clock (not synchronised,
+ * set back, stepped forward and back), the floor of a fresh start, and the
+ * whole judgement of a command message. The replay memory itself:
+ * test_replay.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +18,7 @@
 #include "command.h"
 #include "config.h"
 #include "hex.h"
-#include "nonce.h"
+#include "replay.h"
 #include "sign.h"
 
 #define TOPIC	"sesame/door/set"
@@ -53,18 +55,29 @@ static void make(char *out, size_t size, const char *topic, const char *word,
 	snprintf(out, size, "%s %s %s %s", word, t, nonce, hex);
 }
 
-static enum reason verify(const char *payload, long long now)
+static char detail[VERDICT_DETAIL_MAX];
+
+/* Judged at CLK; DETAIL keeps the last reason given. */
+static enum reason verify_at(const char *payload, const struct sign_clock *clk)
 {
-	char detail[VERDICT_DETAIL_MAX] = "";
 	struct signed_payload sp;
 	enum reason r;
 
+	detail[0] = '\0';
 	r = sign_parse(payload, strlen(payload), &sp, detail, sizeof(detail));
 	if (r == REASON_NONE)
-		r = sign_verify(&signer, TOPIC, &sp, now, detail, sizeof(detail));
+		r = sign_verify(&signer, TOPIC, &sp, clk, detail, sizeof(detail));
 	if (r != REASON_NONE)
 		assert_true(detail[0] != '\0');
 	return r;
+}
+
+/* Judged at wall-clock time NOW, by a synchronised clock. */
+static enum reason verify(const char *payload, long long now)
+{
+	struct sign_clock clk = { .wall_ms = now * 1000, .mono_ms = 0, .synced = true };
+
+	return verify_at(payload, &clk);
 }
 
 static void test_known_answer(void **state)
@@ -222,45 +235,132 @@ static void test_form(void **state)
 	assert_int_equal(verify(p, NOW), REASON_NONE);
 }
 
-static void test_nonce_memory_is_bounded(void **state)
+static void test_clock_not_synchronised(void **state)
 {
-	struct nonce_cache nc;
-	char nonce[17];
-	int i;
+	struct sign_clock clk = { .wall_ms = NOW * 1000, .synced = false };
+	char p[256], q[256];
 
 	(void)state;
-	nonce_cache_init(&nc, 30);
-	/* Fill it with live nonces stamped NOW-20 .. */
-	for (i = 0; i < NONCE_CACHE_SIZE; i++) {
-		snprintf(nonce, sizeof(nonce), "%016x", i);
-		assert_true(nonce_cache_add(&nc, nonce, 16, NOW - 20 + i / 32, NOW));
-	}
-	assert_int_equal(nc.used, NONCE_CACHE_SIZE);
-	/* One more evicts the oldest and refuses its era... */
-	assert_true(nonce_cache_add(&nc, "ffffffffffffffff", 16, NOW, NOW));
-	assert_int_equal(nc.used, NONCE_CACHE_SIZE);
-	assert_int_equal(nc.floor, NOW - 20);
-	/* ...so the forgotten nonce cannot come back, */
-	snprintf(nonce, sizeof(nonce), "%016x", 0);
-	assert_false(nonce_cache_add(&nc, nonce, 16, NOW - 20, NOW));
-	/* nor anything else from then, while newer commands pass. */
-	assert_false(nonce_cache_add(&nc, "eeeeeeeeeeeeeeee", 16, NOW - 20, NOW));
-	assert_true(nonce_cache_add(&nc, "dddddddddddddddd", 16, NOW - 19, NOW));
-	/* Expired entries are reused: the memory never grows. */
-	for (i = 0; i < 10 * NONCE_CACHE_SIZE; i++) {
-		snprintf(nonce, sizeof(nonce), "%016x", 0x10000 + i);
-		assert_true(nonce_cache_add(&nc, nonce, 16, NOW + 100 + i, NOW + 100 + i));
-		assert_true(nc.used <= NONCE_CACHE_SIZE);
-	}
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	/* The MAC is judged first: junk is "bad signature", whatever the clock. */
+	strcpy(q, p);
+	q[strlen(q) - 1] = q[strlen(q) - 1] == '0' ? '1' : '0';
+	assert_int_equal(verify_at(q, &clk), REASON_BAD_SIGNATURE);
+	assert_int_equal(verify_at(p, &clk), REASON_CLOCK);
+	assert_non_null(strstr(detail, "not synchronised"));
+	assert_false(signer.dirty);
+	/* Nothing was spent: once NTP has answered, it acts. */
+	clk.synced = true;
+	assert_int_equal(verify_at(p, &clk), REASON_NONE);
+	assert_true(signer.dirty);
+}
+
+static void test_clock_set_back(void **state)
+{
+	char p[256];
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	/* An hour back, every command fails, the one accepted included. */
+	assert_int_equal(verify(p, NOW - 3600), REASON_CLOCK);
+	assert_non_null(strstr(detail, "not past the replay floor"));
+	make(p, sizeof(p), TOPIC, "open", NOW - 3600, NONCE "01");
+	assert_int_equal(verify(p, NOW - 3600), REASON_CLOCK);
+	/* A few seconds back is no reason to refuse a fresh command. */
+	make(p, sizeof(p), TOPIC, "open", NOW - 5, NONCE "02");
+	assert_int_equal(verify(p, NOW - 5), REASON_NONE);
+}
+
+/* The hole: a nonce forgotten while the clock ran ahead came back to life. */
+static void test_clock_stepped_forward_and_back(void **state)
+{
+	char p1[256], p2[256];
+
+	(void)state;
+	make(p1, sizeof(p1), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify(p1, NOW), REASON_NONE);
+	/* NTP steps the clock an hour ahead; a phone as wrong signs for it. */
+	make(p2, sizeof(p2), TOPIC, "open", NOW + 3600, NONCE "aa");
+	assert_int_equal(verify(p2, NOW + 3600), REASON_NONE);
+	/* Back to the right time: the first command must not act again. */
+	assert_int_equal(verify(p1, NOW + 5), REASON_CLOCK);
+	/* Nor, once the clock has caught up, anything from before the floor. */
+	assert_int_equal(verify(p1, NOW + 3600), REASON_STALE);
+	make(p1, sizeof(p1), TOPIC, "open", NOW + 3600 - 60, NONCE "bb");
+	assert_int_equal(verify(p1, NOW + 3600 - 30), REASON_OLDER);
+	assert_non_null(strstr(detail, "older than the last accepted command"));
+}
+
+static void test_fresh_start(void **state)
+{
+	struct sign_clock clk = { .wall_ms = NOW * 1000, .mono_ms = 5000, .synced = true };
+	char p[256];
+
+	(void)state;
+	signer_fresh_start(&signer, &clk);
+	assert_true(signer.dirty);
+	assert_false(signer.floor_at_sync);
+	assert_int_equal(signer.replay.floor, NOW);
+	make(p, sizeof(p), TOPIC, "open", NOW - 5, NONCE);
+	assert_int_equal(verify(p, NOW + 1), REASON_OLDER);
+	assert_non_null(strstr(detail, "signed before the bridge started"));
+	make(p, sizeof(p), TOPIC, "open", NOW + 1, NONCE);
+	assert_int_equal(verify(p, NOW + 1), REASON_NONE);
+}
+
+/* A Pi without its saved state, booted an hour behind: the floor is the
+ * start as the synchronised clock tells it, not the wrong clock's. */
+static void test_fresh_start_before_ntp(void **state)
+{
+	struct sign_clock clk = { .wall_ms = (NOW - 3600) * 1000, .mono_ms = 5000, .synced = false };
+	char p[256];
+
+	(void)state;
+	signer_fresh_start(&signer, &clk);
+	assert_true(signer.floor_at_sync);
+	make(p, sizeof(p), TOPIC, "open", NOW - 3600, NONCE);
+	assert_int_equal(verify_at(p, &clk), REASON_CLOCK);
+	/* 20.5 s after the start NTP answers: the start was at NOW - 20.5,
+	 * in the second NOW - 21. */
+	clk.wall_ms = NOW * 1000;
+	clk.mono_ms += 20500;
+	clk.synced = true;
+	make(p, sizeof(p), TOPIC, "open", NOW - 21, NONCE "01");
+	assert_int_equal(verify_at(p, &clk), REASON_OLDER);
+	assert_int_equal(signer.replay.floor, NOW - 21);
+	assert_false(signer.floor_at_sync);
+	make(p, sizeof(p), TOPIC, "open", NOW - 10, NONCE "02");
+	assert_int_equal(verify_at(p, &clk), REASON_NONE);
+}
+
+/* What was saved before a restart is what is refused after it. */
+static void test_restore(void **state)
+{
+	struct replay saved;
+	char p[256];
+
+	(void)state;
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	saved = signer.replay;
+	signer_init(&signer, key, sizeof(key), 30);
+	assert_int_equal(verify(p, NOW + 2), REASON_NONE);	/* forgotten: the hole */
+	signer_init(&signer, key, sizeof(key), 30);
+	signer_restore(&signer, &saved);
+	assert_false(signer.dirty);
+	assert_int_equal(verify(p, NOW + 2), REASON_REPLAY);
+	assert_string_equal(detail, "nonce already used");
 }
 
 static void judge(const char *payload, bool retain, bool signed_, enum reason want,
 		  enum command want_cmd)
 {
+	struct sign_clock clk = { .wall_ms = NOW * 1000, .synced = true };
 	struct verdict v;
 
 	command_judge(&cfg, signed_ ? &signer : NULL, TOPIC, payload, strlen(payload),
-		      retain, NOW, &v);
+		      retain, &clk, &v);
 	assert_int_equal(v.reason, want);
 	assert_int_equal(v.cmd, want_cmd);
 	assert_int_equal(v.is_signed, signed_);
@@ -303,7 +403,12 @@ int main(void)
 		cmocka_unit_test_setup(test_tampered, setup),
 		cmocka_unit_test_setup(test_nonce_lengths, setup),
 		cmocka_unit_test_setup(test_form, setup),
-		cmocka_unit_test_setup(test_nonce_memory_is_bounded, setup),
+		cmocka_unit_test_setup(test_clock_not_synchronised, setup),
+		cmocka_unit_test_setup(test_clock_set_back, setup),
+		cmocka_unit_test_setup(test_clock_stepped_forward_and_back, setup),
+		cmocka_unit_test_setup(test_fresh_start, setup),
+		cmocka_unit_test_setup(test_fresh_start_before_ntp, setup),
+		cmocka_unit_test_setup(test_restore, setup),
 		cmocka_unit_test_setup(test_judge, setup),
 	};
 

@@ -6,9 +6,9 @@
 #                             TLS: plain, ASan+UBSan, then valgrind memcheck
 #                             (errors fatal)
 
-BRIDGE_UNIT_TESTS := config payload sign ratelimit status backoff json secret notify
+BRIDGE_UNIT_TESTS := config payload sign replay ratelimit status backoff json secret notify
 # The objects under test: everything but main, MQTT, device and glue.
-BRIDGE_UNIT_LINK  := $(BRIDGE_PURE) secret log notify
+BRIDGE_UNIT_LINK  := $(BRIDGE_PURE) conffile secret statefile log notify
 BRIDGE_TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libcjson libcrypto)
 BRIDGE_TEST_CFLAGS = $(BRIDGE_CFLAGS) -Ibridge $(shell $(PKG_CONFIG) --cflags cmocka)
 
@@ -43,6 +43,11 @@ $(BRIDGE_BUILD)/fake-sesame: tests/bridge/fake-sesame.c | bridge-test-deps
 	$(CC) -std=gnu11 -O2 -g $(BRIDGE_WARN) $(shell $(PKG_CONFIG) --cflags fuse3) \
 		$< -o $@ $(shell $(PKG_CONFIG) --libs fuse3)
 
+# The kernel's answer to "is the clock synchronised?", as a test says.
+$(BRIDGE_BUILD)/fake-sync.so: tests/bridge/fake-sync.c | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fPIC -shared $(BRIDGE_WARN) $< -o $@ -ldl
+
 # Plays systemd's side of sd_notify().
 $(BRIDGE_BUILD)/notify-sink: tests/bridge/notify-sink.c | bridge-test-deps
 	@mkdir -p $(@D)
@@ -67,7 +72,8 @@ check-bridge-unit-plain: $(BRIDGE_UNIT_BINS)
 check-bridge-unit-asan: $(BRIDGE_UNIT_ASAN_BINS)
 	@set -e; for t in $^; do echo "== $$t (ASan+UBSan)"; $(BRIDGE_ASAN_ENV) $$t; done
 
-BRIDGE_IT_DEPS := $(BRIDGE_BUILD)/fake-sesame $(BRIDGE_BUILD)/notify-sink | bridge-test-deps
+BRIDGE_IT_DEPS := $(BRIDGE_BUILD)/fake-sesame $(BRIDGE_BUILD)/notify-sink \
+		  $(BRIDGE_BUILD)/fake-sync.so | bridge-test-deps
 
 check-bridge-it-plain: $(BRIDGE_BINS) $(BRIDGE_IT_DEPS)
 	LABEL=bridge tests/bridge/integration.sh

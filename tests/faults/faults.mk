@@ -16,7 +16,7 @@
 
 SOAK_SECONDS       ?= 600
 CHECK_SOAK_SECONDS ?= 60
-FAULTS_PROGRAMS    := $(BRIDGE_BINS) $(BRIDGE_BUILD)/fake-sesame
+FAULTS_PROGRAMS    := $(BRIDGE_BINS) $(BRIDGE_BUILD)/fake-sesame $(BRIDGE_BUILD)/fake-sync.so
 
 .PHONY: check-faults soak abuse faults-deps
 CHECK_TARGETS += check-faults

@@ -400,6 +400,31 @@ class Lines:
         return sum(1 for l in self.since(t0) if text in l)
 
 
+def empty_replay_state(path):
+    """The replay state of a bridge that ran before and accepted nothing
+    (sesame-bridge(8)). Without one, a bridge starts failing closed, and
+    refuses what was signed in the second it started."""
+    text = b"sesame-replay 1\nfloor 0 accepted\n"
+    with open(path, "wb") as f:
+        f.write(text + b"sha256 " + hashlib.sha256(text).hexdigest().encode() + b"\n")
+    os.chmod(path, 0o600)
+
+
+def synced_clock_env(world, env=None):
+    """The bridge's environment, with the kernel saying the clock is
+    synchronised (tests/bridge/fake-sync.c): signed commands wait for
+    that, and a test machine's clock may not be synchronised by NTP."""
+    env = dict(os.environ if env is None else env)
+    sync = world.path("clock.sync", "synced\n")
+    env["LD_PRELOAD"] = " ".join(filter(None, [os.path.join(BUILD, "fake-sync.so"),
+                                               env.get("LD_PRELOAD")]))
+    env["SESAME_FAKE_SYNC"] = sync
+    # A preloaded library comes before ASan's runtime; it is harmless here.
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
+                                                 "verify_asan_link_order=0"]))
+    return env
+
+
 class Bridge:
     """sesame-bridge with signed commands, to the broker through the proxy."""
 
@@ -421,9 +446,12 @@ keepalive 5
 reconnect_max 2
 rate_limit 1000/1
 hmac_key_file {world.key_file}
+state_file {world.dir}/{name}.state
 ha_discovery true
 """)
+        empty_replay_state(world.path(f"{name}.state"))
         self.binary = binary or os.path.join(BUILD, "sesame-bridge")
+        env = synced_clock_env(world, env)
         # Variations as -o lines, which override the file.
         argv = [self.binary, "-c", self.conf]
         for line in extra:

@@ -13,6 +13,9 @@
  * Checked besides ASan and UBSan:
  * - an error names the file and a line that exists ("FILE:LINE: ..."),
  *   "command line:N: " for -o lines, or the file for missing keys;
+ * - a file refused as "looks like a secret" is one by the rule of
+ *   conffile.c (one lone word that is no key, or a PEM line), and the
+ *   message then holds nothing of it;
  * - a file that parses gives exactly the same settings when its lines are
  *   given as -o lines instead: one parser serves both;
  * - an accepted configuration keeps every promise of sesame-bridge.conf(5)
@@ -206,6 +209,52 @@ static void check_key(struct memfile *m, const struct part *part)
 	check(hex_decode(part->p, hexlen, want) == 0 && !memcmp(key, want, len));
 }
 
+/* One word, blanks after it allowed, that is not a key: conffile.c's rule. */
+static bool lone_word(const char *p)
+{
+	size_t w = strcspn(p, " \t\r");
+	unsigned int i;
+
+	if (p[w + strspn(p + w, " \t\r")] != '\0')
+		return false;
+	for (i = 0; i < KEY_COUNT; i++)
+		if (strlen(config_key_name(i)) == w && !strncmp(p, config_key_name(i), w))
+			return false;
+	return true;
+}
+
+/*
+ * The file looks like a secret: its only line (blank lines and comments
+ * aside) is a lone word, or a line starts "-----BEGIN "; up to the first
+ * line too long or with a NUL byte, where conffile.c stops reading.
+ */
+static bool model_secret(const struct part *part)
+{
+	const char *p = part->p, *end = part->p + part->n, *nl;
+	char line[CONFIG_LINE_MAX + 1];
+	unsigned int lines = 0;
+	bool word = false;
+	size_t len;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = (size_t)((nl ? nl : end) - p);
+		if (len > CONFIG_LINE_MAX || memchr(p, '\0', len))
+			break;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl ? nl + 1 : end;
+		len = strspn(line, " \t\r");
+		if (!line[len] || line[len] == '#')
+			continue;
+		if (!strncmp(line + len, "-----BEGIN ", 11))
+			return true;
+		lines++;
+		word = lone_word(line + len);
+	}
+	return lines == 1 && word;
+}
+
 /* Each line of PART (without its newline) into LINE, NUL-terminated. */
 static size_t next_line(const struct part *part, size_t *off, char *line, size_t size)
 {
@@ -254,7 +303,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (off = 0, lines = 1; off < parts[1].n; off++)
 		lines += parts[1].p[off] == '\n';
 	if (config_load_file(&cfg, conf.path, err, sizeof(err))) {
-		check_where(err, conf.path, lines);
+		char secret[sizeof(err)];
+
+		snprintf(secret, sizeof(secret), "%s: this looks like a secret (a password, key "
+			 "or certificate file), not a sesame-bridge configuration; nothing of it "
+			 "is shown", conf.path);
+		if (!strcmp(err, secret))
+			check(model_secret(&parts[1]));
+		else
+			check_where(err, conf.path, lines);
 		return 0;
 	}
 

@@ -2,25 +2,31 @@
 /*
  * fuzz-payload.c - libFuzzer target: what the bridge does with an MQTT
  * payload on its command topic (bridge/command.c: plain words, the
- * signed-command verifier with its nonce memory, the retain flag and the
+ * signed-command verifier with its replay memory, the retain flag and the
  * size cap), the audit event made from each verdict (bridge/event.c), and
  * the device's status line (bridge/status.c).
  *
  * Input: a flags byte (signed or plain, max_payload, custom words, time
- * window), then records of [type][length, 2 bytes LE][data]:
- *   0 raw payload           3 move the wall clock
- *   1 a correctly signed    4 raw status line
- *     command, maybe        5 a status line as the driver formats it
- *     tampered with one byte
+ * window, a fresh start without saved state and with the clock
+ * synchronised or not), then records of [type][length, 2 bytes LE][data]:
+ *   0 raw payload           3 step the wall clock, either way, and say
+ *   1 a correctly signed      whether it is synchronised
+ *     command, maybe        4 raw status line
+ *     tampered with one     5 a status line as the driver formats it
+ *     byte
  *   2 a configured word, with case changes and blanks around it
+ *   6 a replay state file's text (bridge/replay.c)
  * Bit 7 of the type sets the retain flag. The records run through one
  * signer, so nonces are remembered across them as in the bridge.
  *
  * Each verdict is checked against an independent model of the rules in
  * sesame-bridge(8): a retained message is never accepted; a signed one
- * only with the right HMAC (computed here with OpenSSL directly), inside
- * the window, and with a nonce not accepted before while still in the
- * window; any tampered byte is rejected; the reason is exactly the one the
+ * only with the right HMAC (computed here with OpenSSL directly), while
+ * the clock is synchronised and not behind the replay floor, inside the
+ * window, above the floor (which only rises: to 2 x window before the
+ * newest accepted time stamp, and to the start of a fresh start once the
+ * clock is synchronised), and with a nonce not accepted before above the
+ * floor; any tampered byte is rejected; the reason is exactly the one the
  * rules give. The event must be valid JSON that says the same, and its
  * detail our own printable words, never the payload's bytes.
  */
@@ -37,6 +43,7 @@
 #include "config.h"
 #include "event.h"
 #include "hex.h"
+#include "replay.h"
 #include "sign.h"
 #include "status.h"
 #include "fuzz-check.h"
@@ -59,6 +66,9 @@ struct world {
 	struct signer signer;
 	bool is_signed;
 	int64_t now;
+	bool synced;			/* the kernel's word on the clock */
+	int64_t floor;			/* the model's replay floor */
+	bool pending;			/* fresh start: the floor waits for sync */
 	uint64_t counter;		/* for fresh nonces */
 	unsigned int n_accepted;
 	struct {
@@ -117,8 +127,8 @@ static bool all_in(const char *s, size_t n, const char *set)
 }
 
 /*
- * The nonce memory the rules describe: the time stamp of an earlier accept
- * of NONCE that is still in the window, or INT64_MIN.
+ * The replay memory the rules describe: the time stamp of an earlier
+ * accept of NONCE still above the floor, or INT64_MIN.
  */
 static int64_t model_replay(const struct world *w, const char *nonce, size_t n)
 {
@@ -126,7 +136,7 @@ static int64_t model_replay(const struct world *w, const char *nonce, size_t n)
 
 	for (i = 0; i < w->n_accepted; i++)
 		if (w->accepted[i].len == n && !memcmp(w->accepted[i].nonce, nonce, n) &&
-		    w->accepted[i].time >= w->now - (int64_t)w->signer.window)
+		    w->accepted[i].time > w->floor)
 			return w->accepted[i].time;
 	return INT64_MIN;
 }
@@ -136,7 +146,7 @@ static int64_t model_replay(const struct world *w, const char *nonce, size_t n)
  * command when accepted. For a replay, *EARLIER is the time stamp of the
  * accept it repeats.
  */
-static enum reason model_signed(const struct world *w, const char *topic,
+static enum reason model_signed(struct world *w, const char *topic,
 				const char *p, size_t n, enum command *cmd,
 				int64_t *time, const char **nonce, size_t *nonce_len,
 				int64_t *earlier)
@@ -189,14 +199,50 @@ static enum reason model_signed(const struct world *w, const char *topic,
 	check(hex_decode(f[3], 64, got) == 0);
 	if (memcmp(mac, got, SIGN_MAC_LEN))
 		return REASON_BAD_SIGNATURE;
+	if (!w->synced)
+		return REASON_CLOCK;
+	if (w->pending) {
+		/* The start, in the clock now synchronised (no time passed). */
+		w->pending = false;
+		if (w->now > w->floor)
+			w->floor = w->now;
+	}
+	if (w->now < w->floor)
+		return REASON_CLOCK;
 	if (w->now - (int64_t)t > (int64_t)w->signer.window ||
 	    (int64_t)t - w->now > (int64_t)w->signer.window)
 		return REASON_STALE;
 	*time = (int64_t)t;
 	*nonce = f[2];
 	*nonce_len = fl[2];
+	if (*time <= w->floor)
+		return REASON_OLDER;
 	*earlier = model_replay(w, f[2], fl[2]);
 	return *earlier != INT64_MIN ? REASON_REPLAY : REASON_NONE;
+}
+
+/*
+ * The memory is bounded (replay.h): when full, it forgets its oldest
+ * nonces and raises its floor past them, which the model's floor never
+ * does. Where the two floors differ, the bridge may refuse what the model
+ * accepts, for that floor only; and a nonce so forgotten may come again
+ * with a later time stamp. The same message, never.
+ */
+static bool bounded_memory_explains(const struct world *w, enum reason got,
+				    enum reason want, int64_t time, int64_t earlier)
+{
+	int64_t floor = w->signer.replay.floor;
+
+	if (floor <= w->floor)
+		return false;
+	if (got == REASON_CLOCK)
+		return w->now < floor && want != REASON_BAD_SIGNATURE &&
+		       want != REASON_MALFORMED && want != REASON_RETAINED;
+	if (got == REASON_OLDER)
+		return (want == REASON_NONE || want == REASON_REPLAY) && time <= floor;
+	if (got == REASON_NONE)
+		return want == REASON_REPLAY && earlier <= floor && time > floor;
+	return false;
 }
 
 static void check_event(const struct verdict *v, int64_t now)
@@ -236,8 +282,10 @@ static void judge(struct world *w, const char *topic, const char *p, size_t n,
 	enum reason want;
 	struct verdict v;
 
+	struct sign_clock clk = { .wall_ms = w->now * 1000, .synced = w->synced };
+
 	command_judge(&w->cfg, w->is_signed ? &w->signer : NULL, topic, p, n, retain,
-		      w->now, &v);
+		      &clk, &v);
 	check(v.is_signed == w->is_signed);
 	if (retain)
 		want = REASON_RETAINED;
@@ -249,20 +297,14 @@ static void judge(struct world *w, const char *topic, const char *p, size_t n,
 		want = model_signed(w, topic, p, n, &want_cmd, &time, &nonce, &nonce_len,
 				    &earlier);
 
-	/*
-	 * The memory is bounded (nonce.h): when full of live nonces it forgets
-	 * the oldest and refuses every time stamp up to it. So a new command
-	 * may be refused as a possible replay, and a nonce forgotten that way
-	 * may come again with a later time stamp; the same message, never.
-	 */
-	if (want == REASON_NONE && v.reason == REASON_REPLAY)
-		check(time <= w->signer.nonces.floor);
-	else if (want == REASON_REPLAY && v.reason == REASON_NONE)
-		check(earlier <= w->signer.nonces.floor && time > w->signer.nonces.floor);
-	else
-		check(v.reason == want);
+	/* The floor only rises, and never below the model's. */
+	check(!w->is_signed || w->signer.replay.floor >= w->floor);
+	if (v.reason != want)
+		check(bounded_memory_explains(w, v.reason, want, time, earlier));
 	if (v.reason == REASON_NONE) {
 		check(v.cmd == want_cmd && want_cmd != CMD_NONE);
+		if (nonce && time - 2 * (int64_t)w->signer.window > w->floor)
+			w->floor = time - 2 * (int64_t)w->signer.window;
 		if (nonce && w->n_accepted < ACCEPTED_MAX) {
 			memcpy(w->accepted[w->n_accepted].nonce, nonce, nonce_len);
 			w->accepted[w->n_accepted].len = nonce_len;
@@ -424,6 +466,36 @@ static void rec_driver_status(const uint8_t *d, size_t n)
 	check(status_parse(line, (size_t)len, &got) == 0 && got == (enum dev_state)s);
 }
 
+/*
+ * A state file's text: refused, or taken whole with every nonce above the
+ * floor and none twice; what it gives is written back byte for byte.
+ */
+static void rec_replay_state(const char *p, size_t n)
+{
+	static struct replay r, again;
+	static char text[REPLAY_TEXT_MAX];
+	char why[128] = "";
+	unsigned int i, j;
+	int len;
+
+	if (replay_parse(&r, 30, p, n, why, sizeof(why))) {
+		check(!strncmp(why, "line ", 5));
+		return;
+	}
+	check(r.used <= REPLAY_SIZE && r.window == 30);
+	for (i = 0; i < r.used; i++) {
+		check(r.entry[i].time > r.floor);
+		check(r.entry[i].len >= 16 && r.entry[i].len <= REPLAY_NONCE_MAX);
+		for (j = i + 1; j < r.used; j++)
+			check(r.entry[i].len != r.entry[j].len ||
+			      memcmp(r.entry[i].nonce, r.entry[j].nonce, r.entry[i].len));
+	}
+	len = replay_format(&r, text, sizeof(text));
+	check(len > 0 && (size_t)len == n && !memcmp(text, p, n));
+	check(replay_parse(&again, 30, text, (size_t)len, why, sizeof(why)) == 0);
+	check(!memcmp(&again, &r, sizeof(r)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned int max_payload[] = { 256, 32, 4096, 160 };
@@ -448,6 +520,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.is_signed = flags & 1;
 	signer_init(&w.signer, key, sizeof(key), flags & 0x10 ? 5 : 30);
 	w.now = START_TIME;
+	w.synced = true;
+	if (flags & 0x20) {
+		/* No saved state: the floor is the start, once synchronised. */
+		struct sign_clock clk = { .wall_ms = START_TIME * 1000, .synced = !(flags & 0x40) };
+
+		signer_fresh_start(&w.signer, &clk);
+		w.synced = clk.synced;
+		w.floor = START_TIME;
+		w.pending = !clk.synced;
+	}
 
 	while (size >= 3) {
 		uint8_t type = data[0];
@@ -460,7 +542,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size;
 		data = rec + len;
 		size -= len;
-		switch ((type & 0x7f) % 6) {
+		switch ((type & 0x7f) % 7) {
 		case 0:
 			judge(&w, TOPIC, (const char *)rec, len, retain);
 			break;
@@ -475,12 +557,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			w.now += (int16_t)(at(rec, len, 0) | at(rec, len, 1) << 8);
 			if (w.now < 0)
 				w.now = 0;
+			w.synced = !(at(rec, len, 2) & 1);
 			break;
 		case 4:
 			rec_status((const char *)rec, len);
 			break;
 		case 5:
 			rec_driver_status(rec, len);
+			break;
+		case 6:
+			rec_replay_state((const char *)rec, len);
 			break;
 		}
 	}

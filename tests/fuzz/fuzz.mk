@@ -9,7 +9,7 @@
 #   command     writes to /dev/sesame (driver/sesame-core.c)
 #   properties  device-tree properties and what they feed (sesame-core.c)
 #   payload     MQTT command payloads: plain words, the signed-command
-#               verifier and its nonce memory, events, the device's
+#               verifier and its replay memory, events, the device's
 #               status line (bridge/command.c, sign.c, ...)
 #   config      the bridge's configuration file, -o lines and HMAC key
 #               file (bridge/conffile.c, config.c, secret.c)
@@ -28,7 +28,7 @@ FUZZ_CFLAGS_command    := -Itests/shim -Idriver
 FUZZ_CFLAGS_properties := -Itests/shim -Idriver
 
 FUZZ_SRCS_payload   := tests/fuzz/fuzz-payload.c $(addprefix bridge/,$(addsuffix .c,\
-			command config event hex nonce payload sign status verdict))
+			command config event hex payload replay sign status verdict))
 FUZZ_CFLAGS_payload := -Ibridge -std=gnu11
 FUZZ_LIBS_payload   := -lcrypto -lcjson
 FUZZ_SRCS_config    := tests/fuzz/fuzz-config.c $(addprefix bridge/,$(addsuffix .c,\

@@ -12,13 +12,14 @@ by hand, and are left alone here.
 
 Usage: tests/fuzz/make-seeds.py
 """
+import hashlib
 import os
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # fuzz-payload.c's flags byte.
-SIGNED, WINDOW5, CUSTOM_WORDS = 1, 0x10, 8
+SIGNED, WINDOW5, CUSTOM_WORDS, FRESH_START, UNSYNCED_START = 1, 0x10, 8, 0x20, 0x40
 MAX_PAYLOAD = {256: 0, 32: 2, 4096: 4, 160: 6}
 RETAIN = 0x80
 
@@ -39,8 +40,13 @@ def word(idx=0, case=0, blanks=0, fill=b""):
     return rec(2, bytes([idx, case, blanks]) + fill)
 
 
-def clock(dt):
-    return rec(3, struct.pack("<h", dt))
+def clock(dt, synced=True):
+    return rec(3, struct.pack("<hB", dt, 0 if synced else 1))
+
+
+def replay_state(body):
+    """A replay state file's text (bridge/replay.h) with its checksum."""
+    return rec(6, body + b"sha256 " + hashlib.sha256(body).hexdigest().encode() + b"\n")
 
 
 def status(line):
@@ -80,6 +86,17 @@ PAYLOAD = {
         b"open 99999999999999999999 00112233445566778899aabbccddeeff " + b"0" * 64,
         b"open 1700000000 00112233445566778899aabbccddeeff " + b"A" * 64,
         b"open 1700000000 00112233445566778899aabbccddeeff " + b"0" * 64 + b" x"]),
+    "signed-unsynced": bytes([SIGNED]) + clock(0, synced=False) + signed(0) + clock(0) + signed(0),
+    "signed-clock-steps": bytes([SIGNED]) + signed(0) + clock(3600) + signed(1, flags=8)
+                          + clock(-3600) + signed(0) + signed(2, flags=8) + clock(-120) + signed(3, flags=8),
+    "signed-fresh-start": bytes([SIGNED | FRESH_START]) + signed(0) + clock(1) + signed(0, flags=8),
+    "signed-fresh-unsynced": bytes([SIGNED | FRESH_START | UNSYNCED_START]) + signed(0)
+                             + clock(20, synced=True) + signed(0, dt=-30) + signed(1, flags=8),
+    "replay-states": bytes([0]) + replay_state(b"sesame-replay 1\nfloor 1700000000 accepted\n")
+                     + replay_state(b"sesame-replay 1\nfloor 5 start\nnonce 6 0123456789abcdef\n"
+                                    b"nonce 7 0123456789ABCDEF0123456789abcdef\n")
+                     + replay_state(b"sesame-replay 1\nfloor 5 full\nnonce 5 0123456789abcdef\n")
+                     + rec(6, b"sesame-replay 1\nfloor 5 start\n"),
     "status": bytes([0]) + b"".join(status(s) for s in [
         b"state=open pulse_us=2000 angle=135 pulsing=1 opens=3\n",
         b"state=unknown pulse_us=0 angle=-1 pulsing=0 opens=0",

@@ -24,6 +24,10 @@
 #define CONNECT_TIMEOUT_S	10	/* per address, for the blocking TCP connect */
 #define HANDSHAKE_TIMEOUT_MS	20000	/* TLS handshake and CONNACK */
 #define SHUTDOWN_FLUSH_MS	2000
+/* A connection that lasts this long resets the backoff; shorter ones in a
+ * row look like another client taking the session over. */
+#define STABLE_MS		10000
+#define QUICK_DROPS_SUSPECT	3
 /* Room for the topic, packet id and properties of a command PUBLISH. */
 #define PACKET_OVERHEAD		512
 
@@ -43,7 +47,13 @@ static void describe(struct mqtt *m, int rc, int err, char *buf, size_t size)
 {
 	int n;
 
-	if (m->refused)
+	if (m->disconnect_reason == MQTT_RC_SESSION_TAKEN_OVER)
+		snprintf(buf, size, "the broker says another client took over the session "
+			 "of client id %s (docs/broker.md: tie client ids to users)", m->client_id);
+	else if (m->disconnect_reason)
+		snprintf(buf, size, "the broker disconnected it: %s",
+			 mosquitto_reason_string(m->disconnect_reason));
+	else if (m->refused)
 		snprintf(buf, size, "the broker refused it: %s", refusal(m, m->refused));
 	else if (m->tls_reason[0])
 		snprintf(buf, size, "%s", m->tls_reason);
@@ -63,6 +73,26 @@ static void schedule_retry(struct mqtt *m, int64_t now_ms)
 	m->retry_at_ms = now_ms + backoff_next(&m->backoff, arc4random());
 }
 
+/*
+ * A connection ended: a lasting one resets the backoff. One taken over,
+ * or a run of them dropped at once, leaves it growing: two clients that
+ * share an id would otherwise throw each other out every second.
+ */
+static void judge_connection(struct mqtt *m, int64_t now_ms)
+{
+	bool taken = m->disconnect_reason == MQTT_RC_SESSION_TAKEN_OVER;
+
+	if (!taken && now_ms - m->up_since_ms >= STABLE_MS) {
+		backoff_reset(&m->backoff);
+		m->quick_drops = 0;
+		return;
+	}
+	if (++m->quick_drops == QUICK_DROPS_SUSPECT && !taken)
+		log_warnx("the broker ended %u connections in a row as soon as they were made: "
+			  "another client may be using client id %s; backing off",
+			  m->quick_drops, m->client_id);
+}
+
 /* The connection failed or broke: log why, and plan the next attempt. */
 static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
 {
@@ -70,6 +100,8 @@ static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
 	char why[512];
 
 	describe(m, rc, err, why, sizeof(why));
+	if (was_up)
+		judge_connection(m, now_ms);
 	schedule_retry(m, now_ms);
 	if (was_up)
 		log_warnx("lost the connection to %s:%u: %s; reconnecting in %.1f s",
@@ -129,15 +161,31 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	}
 	m->phase = MQTT_UP;
 	m->refused = 0;
-	backoff_reset(&m->backoff);
+	m->up_since_ms = clock_mono_ms();
 	log_info("connected to %s:%u as %s (MQTT %s)", m->cfg->host, m->cfg->port,
-		 m->cfg->client_id,
+		 m->client_id,
 		 m->cfg->mqtt_version == MQTT_PROTOCOL_5 ? "5" : "3.1.1");
 	/* Here, not once at start: a clean session forgets subscriptions. */
 	m->mid_set = subscribe(m, m->topics->set);
 	m->mid_ha = m->cfg->ha_discovery ? subscribe(m, m->topics->ha_status) : -1;
 	if (m->handlers.up)
 		m->handlers.up(m->ctx);
+}
+
+/*
+ * Called for the broker's DISCONNECT (MQTT 5) with its reason code, and
+ * for a connection lost otherwise with a MOSQ_ERR_* code. Only reason
+ * codes from 0x80 up are the broker's errors; the first one counts.
+ */
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc,
+			  const mosquitto_property *props)
+{
+	struct mqtt *m = obj;
+
+	(void)mosq;
+	(void)props;
+	if (m->phase == MQTT_UP && rc >= 0x80 && !m->disconnect_reason)
+		m->disconnect_reason = rc;
 }
 
 static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count,
@@ -221,8 +269,15 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 	m->retry_at_ms = 0;	/* the first attempt comes at once */
 	backoff_init(&m->backoff, BACKOFF_MIN_MS, cfg->reconnect_max * 1000);
 
+	/* Not guessable, so not to be taken over; new at every start, which
+	 * loses nothing, since every session is clean anyway. */
+	if (cfg->origin[KEY_CLIENT_ID].file)
+		snprintf(m->client_id, sizeof(m->client_id), "%s", cfg->client_id);
+	else
+		snprintf(m->client_id, sizeof(m->client_id), "%s-%08x", cfg->client_id,
+			 arc4random());
 	/* A clean session: no command queued while away fires late. */
-	m->mosq = mosquitto_new(cfg->client_id, true, m);
+	m->mosq = mosquitto_new(m->client_id, true, m);
 	if (!m->mosq) {
 		snprintf(err, errlen, "cannot create the MQTT client: %s", strerror(errno));
 		return -1;
@@ -232,12 +287,13 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_v5_callback_set(m->mosq, on_connect);
+	mosquitto_disconnect_v5_callback_set(m->mosq, on_disconnect);
 	mosquitto_subscribe_v5_callback_set(m->mosq, on_subscribe);
 	mosquitto_message_v5_callback_set(m->mosq, on_message);
 	mosquitto_log_callback_set(m->mosq, on_log);
 
 	if (!cfg->insecure_plaintext) {
-		m->ssl_ctx = tls_context(cfg, m->tls_reason, err, errlen);
+		m->ssl_ctx = tls_context(cfg, sec, m->tls_reason, err, errlen);
 		if (!m->ssl_ctx)
 			return -1;
 		/* Without libmosquitto's defaults: the context is complete. */
@@ -279,6 +335,7 @@ static void attempt(struct mqtt *m, int64_t now_ms)
 	int rc, err;
 
 	m->refused = 0;
+	m->disconnect_reason = 0;
 	m->lib_error[0] = '\0';
 	m->tls_reason[0] = '\0';
 	log_debug("connecting to %s:%u", m->cfg->host, m->cfg->port);
@@ -388,6 +445,13 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 			}
 		} while (m->phase != MQTT_WAITING && drain_tls(m) && ++rounds < 64);
 		m->last_in_s = mono_s();
+		/* The broker's DISCONNECT closes the socket, and libmosquitto
+		 * 2.0.11 reports success: without this, the bridge would sit
+		 * unconnected until the next keepalive. */
+		if (m->phase == MQTT_UP && mosquitto_socket(m->mosq) < 0) {
+			lost(m, MOSQ_ERR_CONN_LOST, 0, now_ms);
+			return;
+		}
 	}
 	/*
 	 * A dead socket in the middle of the TLS handshake: libmosquitto

@@ -10,6 +10,12 @@
  * clean session and a last will of "offline" on B/availability, and
  * subscribes in the connect callback (on MQTT 5 with retain handling
  * "send never" and "retain as published").
+ *
+ * The default client id ends in a random suffix, new at every start, so
+ * that nobody can guess it and take the session over; a session taken
+ * over anyway (MQTT 5's reason 0x8E, or on 3.1.1 connections dropped as
+ * soon as they are made) is said so in the log, and the backoff keeps
+ * growing instead of fighting for the id.
  */
 #ifndef SESAME_MQTT_H
 #define SESAME_MQTT_H
@@ -54,7 +60,11 @@ struct mqtt {
 	int64_t last_in_s;
 	int64_t last_out_s;
 	int64_t misc_at_ms;
+	char client_id[CONFIG_NAME_MAX + 16];
 	int refused;			/* CONNACK reason of a refusal, or 0 */
+	int disconnect_reason;		/* of the broker's DISCONNECT (MQTT 5), or 0 */
+	int64_t up_since_ms;
+	unsigned int quick_drops;	/* connections in a row that ended at once */
 	int mid_set, mid_ha;		/* SUBSCRIBE message ids */
 	char lib_error[256];		/* last error libmosquitto logged */
 	char tls_reason[256];		/* why the last handshake failed */

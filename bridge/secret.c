@@ -24,7 +24,8 @@ static int open_private(const char *path, char *why, size_t whylen)
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO is refused at once, not waited on. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
@@ -34,7 +35,10 @@ static int open_private(const char *path, char *why, size_t whylen)
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file", path);
+		snprintf(why, whylen, "%s is not a regular file (%s)", path,
+			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+			 S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
 		goto fail;
 	}
 	if (st.st_mode & S_IRWXO) {
@@ -165,11 +169,33 @@ out:
 	return rc;
 }
 
+/* The PEM text of the TLS client key, for OpenSSL to parse from memory. */
+static int read_tls_key(const char *path, struct secrets *sec, char *why,
+			size_t whylen)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open_private(path, why, whylen);
+	if (fd < 0)
+		return -1;
+	n = read_small(fd, sec->tls_key, sizeof(sec->tls_key));
+	close(fd);
+	if (n <= 0) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+			 n == 0 ? "it is empty" :
+			 errno == EFBIG ? "too long for a key" : strerror(errno));
+		secrets_wipe_tls_key(sec);
+		return -1;
+	}
+	sec->tls_key_len = (size_t)n;
+	return 0;
+}
+
 int secrets_load(const struct config *cfg, const char *file,
 		 struct secrets *sec, char *err, size_t errlen)
 {
 	char where[CONFIG_PATH_MAX + 16], why[2 * CONFIG_PATH_MAX + 128];
-	int fd;
 
 	memset(sec, 0, sizeof(*sec));
 	if (cfg->password_file[0] &&
@@ -178,16 +204,11 @@ int secrets_load(const struct config *cfg, const char *file,
 			 config_where(cfg, KEY_PASSWORD_FILE, file, where, sizeof(where)), why);
 		return -1;
 	}
-	/* libmosquitto reads the TLS key itself; only its permissions here. */
-	if (cfg->keyfile[0]) {
-		fd = open_private(cfg->keyfile, why, sizeof(why));
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: keyfile: %s",
-				 config_where(cfg, KEY_KEYFILE, file, where, sizeof(where)), why);
-			secrets_wipe(sec);
-			return -1;
-		}
-		close(fd);
+	if (cfg->keyfile[0] && read_tls_key(cfg->keyfile, sec, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: keyfile: %s",
+			 config_where(cfg, KEY_KEYFILE, file, where, sizeof(where)), why);
+		secrets_wipe(sec);
+		return -1;
 	}
 	if (cfg->hmac_key_file[0] &&
 	    secret_read_hmac_key(cfg->hmac_key_file, sec->hmac_key, &sec->hmac_key_len,
@@ -198,6 +219,12 @@ int secrets_load(const struct config *cfg, const char *file,
 		return -1;
 	}
 	return 0;
+}
+
+void secrets_wipe_tls_key(struct secrets *sec)
+{
+	explicit_bzero(sec->tls_key, sizeof(sec->tls_key));
+	sec->tls_key_len = 0;
 }
 
 void secrets_wipe(struct secrets *sec)

@@ -2,7 +2,9 @@
 /*
  * secret.h - the files that hold secrets: the broker password, the TLS
  * client key and the HMAC key. Each must be a regular file that others
- * cannot read; the password and HMAC key are read into memory once.
+ * cannot read. Each is opened once, checked through that descriptor and
+ * read from it into memory, so that the file checked is the file used
+ * (OpenSSL gets the TLS key from memory, never the path).
  */
 #ifndef SESAME_SECRET_H
 #define SESAME_SECRET_H
@@ -14,11 +16,14 @@
 #define SECRET_PASSWORD_MAX	256
 #define SECRET_KEY_MIN		32	/* bytes: the HMAC-SHA256 block is 64 */
 #define SECRET_KEY_MAX		128
+#define SECRET_TLS_KEY_MAX	16384	/* a PEM private key, RSA 8192 fits */
 
 struct secrets {
 	char password[SECRET_PASSWORD_MAX];	/* "" when not configured */
 	unsigned char hmac_key[SECRET_KEY_MAX];
 	size_t hmac_key_len;			/* 0: commands are not signed */
+	char tls_key[SECRET_TLS_KEY_MAX];	/* PEM; wiped once OpenSSL has it */
+	size_t tls_key_len;			/* 0: no client certificate */
 };
 
 /*
@@ -34,6 +39,9 @@ int secrets_load(const struct config *cfg, const char *file,
  */
 int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
 			 char *why, size_t whylen);
+
+/* Wipes the TLS key's PEM text, once the TLS context holds the key. */
+void secrets_wipe_tls_key(struct secrets *sec);
 
 void secrets_wipe(struct secrets *sec);
 

@@ -9,13 +9,15 @@
  *   mosquitto_pub ... -t sesame/door/set -m "$(sesame-sign -k key -t sesame/door/set open)"
  *
  * The key is read from a file that others cannot read, never from the
- * command line. The nonce is 16 random bytes unless given.
+ * command line, by a process that cannot dump core or be traced. The nonce
+ * is 16 random bytes unless given.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
 	size_t key_len = 0, i;
 	int ch;
 
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	while ((ch = getopt(argc, argv, "c:hk:t:N:T:V")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -8,7 +8,9 @@
  * libmosquitto 2.0.11 has a hand-made one); bad CA, certificate or key
  * files found at startup (and by --check), not at each connection; and the
  * reason a handshake failed ("certificate has expired", "hostname
- * mismatch"), which libmosquitto reports only as "A TLS error occurred".
+ * mismatch"), which libmosquitto reports only as "A TLS error occurred";
+ * and the private key handed over from memory, so that the key file is
+ * opened once, by the code that checked it.
  */
 #ifndef SESAME_TLS_H
 #define SESAME_TLS_H
@@ -17,17 +19,20 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "secret.h"
 
 #define TLS_REASON_MAX 256
 
 /*
  * Builds the context: CA file and/or directory, minimum TLS version,
- * peer verification with the host name or IP address of cfg->host, and the
- * client certificate if any. REASON (TLS_REASON_MAX bytes, must outlive the
- * context) receives why the latest handshake failed. Returns NULL with a
- * message in ERR.
+ * peer verification with the host name or IP address of cfg->host (in the
+ * certificate's subjectAltName only, never its Common Name), and the
+ * client certificate if any, with its key from SEC (never read again from
+ * the file). REASON (TLS_REASON_MAX bytes, must outlive the context)
+ * receives why the latest handshake failed. Returns NULL with a message
+ * in ERR.
  */
-SSL_CTX *tls_context(const struct config *cfg, char *reason, char *err,
-		     size_t errlen);
+SSL_CTX *tls_context(const struct config *cfg, const struct secrets *sec,
+		     char *reason, char *err, size_t errlen);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_secret.c - secret files: refused when others may read them, when
- * they are not regular files, or when their content is not one password
- * or one hex key of 32 to 128 bytes.
+ * they are not regular files (a FIFO at once, without waiting), or when
+ * their content is not one password or one hex key of 32 to 128 bytes;
+ * the TLS key read into memory once, and wiped.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -114,8 +115,21 @@ static void test_password(void **state)
 	conf(line);
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_int_equal(load(), -1);
-	snprintf(want, sizeof(want), "s.conf:4: password_file: %s is not a regular file", dir);
+	snprintf(want, sizeof(want), "s.conf:4: password_file: %s is not a regular file (a directory)",
+		 dir);
 	assert_string_equal(err, want);
+
+	/* A FIFO is refused at once: open() must not wait for a writer. */
+	snprintf(line, sizeof(line), "%s/fifo", dir);
+	assert_int_equal(mkfifo(line, 0600), 0);
+	config_init(&cfg, "door");
+	snprintf(want, sizeof(want), "password_file %s", line);
+	conf(want);
+	assert_int_equal(load(), -1);
+	snprintf(want, sizeof(want), "s.conf:4: password_file: %s is not a regular file (a FIFO)",
+		 line);
+	assert_string_equal(err, want);
+	assert_int_equal(unlink(line), 0);
 }
 
 static void test_hmac_key(void **state)
@@ -180,6 +194,21 @@ static void test_tls_key(void **state)
 	assert_non_null(strstr(err, "accessible by others (mode 0644)"));
 	assert_int_equal(chmod(path, 0600), 0);
 	assert_int_equal(load(), 0);
+	/* Read once, from the descriptor that was checked, for OpenSSL to
+	 * parse from memory; wiped once it has. */
+	assert_int_equal(sec.tls_key_len, 28);
+	assert_memory_equal(sec.tls_key, "-----BEGIN PRIVATE KEY-----\n", 28);
+	secrets_wipe_tls_key(&sec);
+	assert_int_equal(sec.tls_key_len, 0);
+	assert_int_equal(sec.tls_key[0], 0);
+	write_file("tls.key", "", 0, 0600);
+	assert_int_equal(load(), -1);
+	assert_non_null(strstr(err, "it is empty"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(load(), -1);
+	assert_non_null(strstr(err, "is not a regular file (a FIFO)"));
+	assert_int_equal(unlink(path), 0);
 }
 
 int main(void)

@@ -33,8 +33,10 @@ pkgs_for() {
 	# Building the bridge (also on a real Pi), then testing it: a real
 	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev ;;
+	# faketime and strace: the clock set back or stepped, and what the
+	# bridge opens and in which order it writes.
 	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
-			groff-base ;;
+			groff-base faketime strace ;;
 	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
 	faults)	echo python3 ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs

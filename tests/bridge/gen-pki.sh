@@ -13,6 +13,8 @@
 #   expired.crt/.key         as server, but valid only in January 2020
 #   wrong-host.crt/.key      as server, but for wrong.example only
 #   fake-server.crt/.key     as server, but signed by fake-ca
+#   cn-only.crt/.key         as server, but with no subjectAltName: the
+#                            host name only in the Common Name
 #   bridge.crt/.key          client certificate CN=bridge
 #   tester.crt/.key          client certificate CN=tester (the tests' own
 #                            mosquitto_pub/sub)
@@ -31,13 +33,14 @@ newkey() {
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
 }
 
+# Valid from two days ago: a test may run the bridge with its clock an
+# hour behind (a Raspberry Pi before NTP), and a real broker's
+# certificates are older than that too.
+since=$(date -u -d '2 days ago' +%Y%m%d%H%M%SZ)
+
 # A self-signed CA: name, subject.
 make_ca() {
 	newkey "$1.key"
-	openssl req -x509 -new -key "$1.key" -out "$1.crt" -days 3650 -subj "$2" \
-		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" \
-		-addext "subjectKeyIdentifier=hash" 2>/dev/null
 	mkdir -p "$1.db"
 	: > "$1.db/index.txt"
 	# Serial numbers must differ between the two CAs' certificates too.
@@ -55,6 +58,13 @@ unique_subject = no
 [ any ]
 commonName = supplied
 EOF
+	openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
+	printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
+		"subjectKeyIdentifier=hash" > "$1.ext"
+	openssl ca -batch -notext -selfsign -preserveDN -config "$1.db/ca.cnf" -keyfile "$1.key" \
+		-in "$1.csr" -out "$1.crt" -extfile "$1.ext" -startdate "$since" -days 3650 \
+		2>/dev/null
+	rm -f "$1.csr" "$1.ext"
 }
 
 # A leaf certificate: name, signing CA, CN, extensions, validity options...
@@ -78,12 +88,13 @@ dir=$(pwd)
 make_ca ca "$ca_subject"
 make_ca fake-ca "$ca_subject"
 
-issue server ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" -days 3650
+issue server ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" -startdate "$since" -days 3650
 issue expired ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" \
 	-startdate 20200101000000Z -enddate 20200201000000Z
-issue wrong-host ca wrong.example "$server_ext;subjectAltName=DNS:wrong.example" -days 3650
-issue fake-server fake-ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" -days 3650
-issue bridge ca bridge "$client_ext" -days 3650
-issue tester ca tester "$client_ext" -days 3650
+issue wrong-host ca wrong.example "$server_ext;subjectAltName=DNS:wrong.example" -startdate "$since" -days 3650
+issue fake-server fake-ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" -startdate "$since" -days 3650
+issue cn-only ca localhost "$server_ext" -startdate "$since" -days 3650
+issue bridge ca bridge "$client_ext" -startdate "$since" -days 3650
+issue tester ca tester "$client_ext" -startdate "$since" -days 3650
 
 chmod 0644 ./*.crt

@@ -74,7 +74,7 @@ installed() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'install o
 # Another sesame install here (packages, make install, DKMS registration)
 # is someone's: leave it alone.
 existing=
-for f in /etc/sesame "/usr/src/sesame-$VERSION" /var/lib/dkms/sesame; do
+for f in /etc/sesame "/usr/src/sesame-$VERSION" /var/lib/dkms/sesame /var/lib/sesame; do
 	[ ! -e "$f" ] || existing="$existing $f"
 done
 if installed sesame-dkms || installed sesame-bridge || [ -n "$existing" ]; then
@@ -178,12 +178,15 @@ keeps_edited() {
 check "reinstalling sesame-bridge keeps an edited /etc/sesame/bridge.conf" keeps_edited
 
 purged() {
+	# The replay state a running bridge would have left (StateDirectory=).
+	install -d -m 0700 /var/lib/sesame
+	: > /var/lib/sesame/replay.state
 	dpkg --purge sesame-bridge sesame-dkms > "$T/purge.log" 2>&1 || { cat "$T/purge.log"; return 1; }
 	for f in "$ko" "/usr/src/sesame-$VERSION" /var/lib/dkms/sesame "$overlays/sesame.dtbo" \
 		 /lib/udev/rules.d/60-sesame.rules /lib/systemd/system/sesame-bridge.service \
-		 /usr/sbin/sesame-bridge /etc/sesame; do
+		 /usr/sbin/sesame-bridge /etc/sesame /var/lib/sesame; do
 		[ ! -e "$f" ] || { say "still there: $f"; return 1; }
 	done
 	[ -z "$(dkms status -m sesame)" ] || { dkms status -m sesame; return 1; }
 }
-check "dpkg --purge removes module, DKMS registration, sources, overlay, rule, unit, config" purged
+check "dpkg --purge removes module, DKMS registration, sources, overlay, rule, unit, config, replay state" purged

@@ -48,11 +48,13 @@ has_settings() {
 		    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
 		    SystemCallFilter=@system-service \
 		    'SystemCallFilter=~@privileged @resources' \
-		    SystemCallArchitectures=native; do
+		    'SystemCallFilter=adjtimex clock_adjtime clock_adjtime64' \
+		    SystemCallArchitectures=native StateDirectory=sesame \
+		    StateDirectoryMode=0700 LimitCORE=0 PrivateMounts=yes; do
 		grep -qxF -- "$line" "$udest$unit" || { say "missing: $line"; return 1; }
 	done
 }
-check "the unit: Type=notify with a watchdog, User=sesame, Restart=on-failure, network-online, the hardening list" \
+check "the unit: Type=notify with a watchdog, User=sesame, Restart=on-failure, network-online, the hardening list, a state directory, no core files" \
 	has_settings
 
 # systemd's own rating of the sandbox: 0 (locked down) to 10 (exposed);

@@ -34,9 +34,10 @@ pkgs_for() {
 	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev ;;
 	# faketime and strace: the clock set back or stepped, and what the
-	# bridge opens and in which order it writes.
+	# bridge opens and in which order it writes; python3: the tests' state
+	# files, core-file search and stand-in brokers.
 	bridge-test) echo mosquitto mosquitto-clients openssl fuse3 libfuse3-dev \
-			groff-base faketime strace ;;
+			groff-base faketime strace python3 ;;
 	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
 	faults)	echo python3 ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs

@@ -109,9 +109,14 @@ case_27() {
 	expect_in "$T/c27.log" "connected to"
 	pub -t sesame/c27/set -m "$(sign c27 open)"
 	expect_in "$T/c27.msgs" '"accepted":true,"command":"open","signed":true'
-	pid=$(pgrep -P "$tracer")
-	kill -TERM "$pid"
-	wait "$tracer" || fail "the bridge exited $? under strace"
+	# strace's first line is the bridge's execve(), led by its pid.
+	pid=$(awk 'NR == 1 {print $1}' "$T/c27.strace")
+	if [ -n "$pid" ] && kill -TERM "$pid"; then
+		wait "$tracer" || fail "the bridge exited $? under strace"
+	else
+		fail "no bridge pid in the trace"
+		kill -KILL "$tracer"
+	fi
 	# Line numbers in the trace: the device write must come last.
 	first_write=$(grep -nE 'write\([0-9]+, "open", 4\)' "$T/c27.strace" | head -n 1 | cut -d: -f1)
 	rename=$(grep -nF "$T/c27.state.new\"" "$T/c27.strace" | grep -E 'rename(at2?)?\(' |

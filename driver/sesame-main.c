@@ -24,6 +24,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pinctrl/consumer.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/slab.h>
@@ -156,6 +157,32 @@ static int sesame_claim_name(struct device *dev, struct sesame *s)
 	return devm_add_action_or_reset(dev, sesame_release_name, s);
 }
 
+/*
+ * The pin's "default" state is selected here, not by the driver core
+ * before probe (the overlay's "init" state is empty): when another device
+ * already holds the pin, the core would refuse it without ever calling
+ * us, and sesame would say nothing. pinctrl's own message just before
+ * names the holder; this one says what to do.
+ */
+static int sesame_claim_pin(struct device *dev)
+{
+	struct fwnode_reference_args args;
+	int err;
+
+	err = pinctrl_select_default_state(dev);
+	if (!err)
+		return 0;
+	if (fwnode_property_get_reference_args(dev_fwnode(dev), "servo-gpios",
+					       "#gpio-cells", 0, 0, &args) ||
+	    args.nargs < 1)
+		return dev_err_probe(dev, err,
+				     "servo-gpios: pinctrl refused the pin (the lines above say why)\n");
+	fwnode_handle_put(args.fwnode);
+	return dev_err_probe(dev, err,
+			     "GPIO%llu is taken: pinctrl refused it (the lines above name the device holding it); use another pin (dtoverlay=sesame,gpiopin=N) or free this one\n",
+			     args.args[0]);
+}
+
 static void sesame_halt_action(void *data)
 {
 	sesame_pulse_halt(data);
@@ -191,6 +218,10 @@ static int sesame_probe(struct platform_device *pdev)
 	if (err)
 		return err;
 	err = sesame_claim_name(dev, s);
+	if (err)
+		return err;
+
+	err = sesame_claim_pin(dev);
 	if (err)
 		return err;
 

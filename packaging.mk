@@ -158,6 +158,18 @@ deb:
 
 CHECK_TARGETS += check-packaging
 
+# The packages of each release are built, installed and purged in a chroot
+# of it, with its own dkms, lintian and kernel headers.
+PKG_RELEASES := bookworm trixie
+PKG_TEST_PKGS := dkms lintian systemd udev man-db procps xz-utils binutils \
+		 linux-headers-$(HOST_ARCH)
+
 check-packaging: guest
-	@$(DEPS) build bridge bridge-test deb pkg
-	tests/packaging/run.sh
+	@$(DEPS) build bridge bridge-test deb pkg chroot
+	tests/packaging/run.sh lint install unit udev dkms live certs
+	for r in $(PKG_RELEASES); do \
+		$(MAKE) --no-print-directory deb RELEASE=$$r DEB_ARCHES="$(HOST_ARCH) arm64 armhf" && \
+		scripts/chroot.sh make $(BUILD)/chroot/$$r $$r $(PKG_TEST_PKGS) && \
+		scripts/chroot.sh run $(BUILD)/chroot/$$r env RELEASE=$$r \
+			$(CURDIR)/tests/packaging/run.sh deb || exit 1; \
+	done

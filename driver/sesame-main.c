@@ -158,19 +158,24 @@ static int sesame_claim_name(struct device *dev, struct sesame *s)
 }
 
 /*
- * The pin's "default" state is selected here, not by the driver core
- * before probe (the overlay's "init" state is empty): when another device
- * already holds the pin, the core would refuse it without ever calling
- * us, and sesame would say nothing. pinctrl's own message just before
- * names the holder; this one says what to do.
+ * The pin's state is named "servo", not "default", and selected here: the
+ * driver core selects "default" before probe, and when another device
+ * already holds the pin it fails the device without calling us, so sesame
+ * would say nothing. pinctrl's own message just before names the holder;
+ * this one says what to do. A node without pin settings is left to the
+ * GPIO's controller.
  */
 static int sesame_claim_pin(struct device *dev)
 {
 	struct fwnode_reference_args args;
+	struct pinctrl *pins;
 	int err;
 
-	err = pinctrl_select_default_state(dev);
-	if (!err)
+	pins = devm_pinctrl_get_select(dev, "servo");
+	if (!IS_ERR(pins))
+		return 0;
+	err = PTR_ERR(pins);
+	if (err == -ENODEV)
 		return 0;
 	if (fwnode_property_get_reference_args(dev_fwnode(dev), "servo-gpios",
 					       "#gpio-cells", 0, 0, &args) ||

@@ -38,7 +38,8 @@ module-host:
 # for and boot. Debian 12's arm64 kernel, the default, keeps the folders it
 # always had; the others go under build/kernels/ and build/module-KERNEL/.
 KERNEL  ?= bookworm-arm64
-KERNELS := bookworm-arm64 trixie-arm64 trixie-rt-arm64 trixie-backports-arm64 trixie-armmp
+KERNELS := bookworm-arm64 trixie-arm64 trixie-rt-arm64 trixie-backports-arm64 \
+	   trixie-armmp bookworm-armmp
 kernel_dir = $(if $(filter bookworm-arm64,$(1)),$(BUILD)/guest,$(BUILD)/kernels/$(1))
 module_dir = $(if $(filter bookworm-arm64,$(1)),$(BUILD)/module-arm64,$(BUILD)/module-$(1))
 GUEST       := $(call kernel_dir,$(KERNEL))
@@ -52,7 +53,7 @@ endif
 
 .PHONY: guest module-guest
 guest:
-	@$(DEPS) build pi $(if $(filter bookworm-%,$(KERNEL)),,chroot)
+	@$(DEPS) build pi $(if $(filter bookworm-arm64,$(KERNEL)),,chroot)
 	@scripts/fetch-guest.sh $(GUEST) $(KERNEL)
 
 # Built with the kernel's own kbuild tools, here or in its release's chroot.

@@ -22,15 +22,17 @@ usage() { sed -n '6,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 cmd=$1 dir=$2
 shift 2
 
-# run DIR COMMAND...: the command inside, the project's tree mounted.
+# run DIR COMMAND...: the command inside, the project's tree mounted;
+# replaces this shell.
 run_in() {
 	d=$(cd "$1" && pwd)
 	shift
 	# apt inside needs to resolve the archive's name.
 	cp -L /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true
 	mkdir -p "$d$top"
+	# exec: a signal to this script (timeout, make) reaches the command.
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private -- sh -c '
+	exec unshare --mount --propagation private -- sh -c '
 		d=$1 top=$2
 		shift 2
 		mount --rbind "$top" "$d$top"
@@ -51,7 +53,11 @@ make)
 		echo "chroot.sh: making a Debian $release chroot in $dir"
 		# The kernel's security updates come through -security first,
 		# as on an installed system.
-		mmdebstrap --quiet --variant=apt --architectures=amd64,arm64,armhf \
+		# This machine's architecture first: mmdebstrap makes it native.
+		native=$(dpkg --print-architecture)
+		archs=$native
+		for a in arm64 armhf; do [ "$a" = "$native" ] || archs="$archs,$a"; done
+		mmdebstrap --quiet --variant=apt --architectures="$archs" \
 			--include=ca-certificates "$release" "$dir.tmp" \
 			"deb $mirror $release main" \
 			"deb $mirror $release-updates main" \

@@ -2,8 +2,8 @@
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
 # Usage: scripts/deps.sh GROUP...
-#   groups: build unit lint pi chroot bridge bridge-test faults dtc dkms deb
-#           pkg door bench
+#   groups: build unit lint pi chroot kernel-source bridge bridge-test faults
+#           dtc dkms deb pkg door bench
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -31,6 +31,9 @@ pkgs_for() {
 			gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
 			device-tree-compiler cpio kmod xz-utils python3 gnuplot-nox ;;
+	# Building a kernel's modpost from its source (scripts/fetch-guest.sh,
+	# for 32-bit kernels).
+	kernel-source) echo gcc libc6-dev bison flex bc libssl-dev libelf-dev ;;
 	# Chroots of newer releases (scripts/chroot.sh): their kernels'
 	# kbuild tools, their packages.
 	chroot)	echo mmdebstrap ;;

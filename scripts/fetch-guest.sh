@@ -43,23 +43,35 @@ esac
 # shellcheck disable=SC1091 # this machine's
 host_release=$(. /etc/os-release && echo "$VERSION_CODENAME")
 chroot=$top/build/chroot/$release
-# apt of the kernel's release: this machine's, or the chroot's. A suite
-# (backports) is asked for by name: apt does not prefer it otherwise, and
-# naming the release itself would hide its -security updates.
+# Builds for the kernel's release run here or in its chroot; so does apt,
+# except that apt here only knows the foreign architectures deps.sh added
+# (arm64): for another, the release's chroot, which knows them all, asks.
+# A suite (backports) is asked for by name: apt does not prefer it
+# otherwise, and naming the release itself would hide its -security updates.
 in_release() {
 	if [ "$release" = "$host_release" ]; then "$@"; else "$top/scripts/chroot.sh" run "$chroot" "$@"; fi
 }
-apt_cache() { in_release apt-cache ${suite:+-t "$suite"} "$@"; }
+apt_here=
+if [ "$release" = "$host_release" ] && { [ "$arch" = "$(dpkg --print-architecture)" ] ||
+	dpkg --print-foreign-architectures | grep -qx "$arch"; }; then
+	apt_here=1
+fi
+in_apt() {
+	if [ -n "$apt_here" ]; then "$@"; else "$top/scripts/chroot.sh" run "$chroot" "$@"; fi
+}
+apt_cache() { in_apt apt-cache ${suite:+-t "$suite"} "$@"; }
 if [ "$release" != "$host_release" ]; then
 	"$top/scripts/chroot.sh" make "$chroot" "$release" make perl xz-utils kmod sparse \
 		gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+elif [ -z "$apt_here" ]; then
+	"$top/scripts/chroot.sh" make "$chroot" "$release"
 fi
 
 # The metapackage's kernel: linux-image-VERSION-FLAVOUR.
 image=$(apt_cache depends "$meta:$arch" 2>/dev/null |
 	sed -n "s/.*Depends: \(linux-image-[0-9].*\):$arch\$/\1/p" | head -n 1)
 if [ -z "$image" ]; then
-	in_release apt-get update -qq
+	in_apt apt-get update -qq
 	image=$(apt_cache depends "$meta:$arch" |
 		sed -n "s/.*Depends: \(linux-image-[0-9].*\):$arch\$/\1/p" | head -n 1)
 fi
@@ -83,7 +95,7 @@ deps=$(apt_cache depends "$image:$arch" |
 for p in $deps; do pkgs="$pkgs $p"; done
 # apt's sandbox user may not write into the build tree; download as we are.
 # shellcheck disable=SC2046,SC2016 # one word per package; the inner shell's $1
-in_release sh -c 'cd "$1" && shift && apt-get download -q -o APT::Sandbox::User=root "$@"' \
+in_apt sh -c 'cd "$1" && shift && apt-get download -q -o APT::Sandbox::User=root "$@"' \
 	sh "$dir/debs" ${suite:+-t "$suite"} \
 	$(for p in $pkgs "linux-headers-$kver" busybox-static; do echo "$p:$arch"; done)
 
@@ -139,10 +151,14 @@ if [ "$arch" = armhf ]; then
 	series=$(echo "$series" | cut -d. -f1-2)
 	version=$(dpkg-deb -f "$dir"/debs/linux-headers-*.deb Version)
 	echo "fetch-guest.sh: rebuilding modpost for $kver from linux-source-$series $version"
-	[ -z "$root" ] || "$top/scripts/chroot.sh" make "$chroot" "$release" gcc libc6-dev \
-		bison flex bc libssl-dev libelf-dev
+	if [ -n "$root" ]; then
+		"$top/scripts/chroot.sh" make "$chroot" "$release" gcc libc6-dev \
+			bison flex bc libssl-dev libelf-dev
+	else
+		"$top/scripts/deps.sh" kernel-source
+	fi
 	# shellcheck disable=SC2016 # the inner shell's $1
-	in_release sh -c 'cd "$1" && apt-get download -q -o APT::Sandbox::User=root "$2"' \
+	in_apt sh -c 'cd "$1" && apt-get download -q -o APT::Sandbox::User=root "$2"' \
 		sh "$dir/debs" "linux-source-$series=$version"
 	dpkg-deb --fsys-tarfile "$dir"/debs/linux-source-*.deb |
 		tar -xO "./usr/src/linux-source-$series.tar.xz" | tar -xJ -C "$dir"

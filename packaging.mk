@@ -156,6 +156,19 @@ deb:
 				{ tail -n 30 ../build-$$a.log; exit 1; }; done'
 	@ls $(DEB_DIR)/*.deb
 
+# The same tree packaged as an earlier version, for the packaging tests'
+# upgrade (build/deb/RELEASE/previous/, the host's architecture).
+DEB_PREVIOUS := 0.0.1
+.PHONY: deb-previous
+deb-previous:
+	rm -rf $(DEB_DIR)/previous && mkdir -p $(DEB_DIR)/previous/src
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_DIR)/previous/src
+	echo $(DEB_PREVIOUS) > $(DEB_DIR)/previous/src/VERSION
+	sed -i '1s/([^)]*)/($(DEB_PREVIOUS))/' $(DEB_DIR)/previous/src/debian/changelog
+	scripts/chroot.sh run $(DEB_CHROOT) sh -c 'cd $(abspath $(DEB_DIR))/previous/src && \
+		dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }'
+	@ls $(DEB_DIR)/previous/*.deb
+
 CHECK_TARGETS += check-packaging
 
 # The packages of each release are built, installed and purged in a chroot
@@ -169,6 +182,7 @@ check-packaging: guest
 	tests/packaging/run.sh lint install unit udev dkms live certs
 	for r in $(PKG_RELEASES); do \
 		$(MAKE) --no-print-directory deb RELEASE=$$r DEB_ARCHES="$(HOST_ARCH) arm64 armhf" && \
+		$(MAKE) --no-print-directory deb-previous RELEASE=$$r && \
 		scripts/chroot.sh make $(BUILD)/chroot/$$r $$r $(PKG_TEST_PKGS) && \
 		scripts/chroot.sh run $(BUILD)/chroot/$$r env RELEASE=$$r \
 			$(CURDIR)/tests/packaging/run.sh deb || exit 1; \

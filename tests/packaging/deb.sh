@@ -151,12 +151,27 @@ dkms_installed() {
 	module_ok "$ko" "$KVER" "$(host_machine)"
 }
 
+# The upgrade starts from an earlier release: the same tree packaged as
+# version $PREVIOUS (make deb-previous), as a Pi would have it installed.
+PREVIOUS=0.0.1
+previous_installs() {
+	autoinstall_all_kernels=1 dpkg -i "$debdir/previous/sesame-dkms_${PREVIOUS}_all.deb" \
+		"$debdir/previous/sesame-bridge_${PREVIOUS}_$deb_arch.deb" > "$T/dpkg-previous.log" 2>&1 ||
+		{ cat "$T/dpkg-previous.log"; return 1; }
+	dkms status -m sesame -v "$PREVIOUS" -k "$KVER" | grep -q ': installed' ||
+		{ dkms status; return 1; }
+}
+check "dpkg -i the previous release ($PREVIOUS): DKMS builds its module" previous_installs
+
 dkms_deb_installs() {
 	autoinstall_all_kernels=1 dpkg -i "$dkms_deb" > "$T/dpkg-dkms.log" 2>&1 ||
 		{ cat "$T/dpkg-dkms.log"; return 1; }
 	dkms_installed || { cat "$T/dpkg-dkms.log"; return 1; }
+	[ -z "$(dkms status -m sesame -v "$PREVIOUS")" ] || { dkms status; return 1; }
+	[ ! -e "/usr/src/sesame-$PREVIOUS" ] || { say "/usr/src/sesame-$PREVIOUS is left"; return 1; }
 }
-check "dpkg -i sesame-dkms: DKMS builds and installs sesame.ko for $KVER" dkms_deb_installs
+check "dpkg -i sesame-dkms upgrades it: DKMS builds and installs sesame.ko $VERSION for $KVER, $PREVIOUS's is gone" \
+	dkms_deb_installs
 
 group_and_rule() {
 	getent group sesame > /dev/null || { say "no group sesame"; return 1; }
@@ -191,7 +206,8 @@ bridge_deb_installs() {
 	[ "$uid" -lt 1000 ] || { say "not a system user: $user"; return 1; }
 	[ "$(id -gn sesame)" = sesame ] || { say "primary group: $(id -gn sesame)"; return 1; }
 }
-check "dpkg -i sesame-bridge creates the system user sesame, in group sesame" bridge_deb_installs
+check "dpkg -i sesame-bridge (an upgrade from $PREVIOUS) keeps the system user sesame, in group sesame" \
+	bridge_deb_installs
 
 config_usable() {
 	cmp bridge/sesame-bridge.conf.example /etc/sesame/bridge.conf || return 1

@@ -126,6 +126,22 @@ BOOTS = {
 
 # --- the cases ----------------------------------------------------------------------
 
+def claimed(dbg, gpio, pin, consumer, state=r"out lo"):
+    """The line of debugfs' GPIO list for a claimed GPIO. Up to 6.x it is
+    named by its global number (gpio-530), since 7.x by its offset on the
+    chip (gpio-18), padded; each chip's lines follow its header."""
+    return re.search(rf"^ gpio-({gpio}|{pin})\s+\(GPIO{pin}\s+\|{consumer}\s*\) {state}", dbg, re.M)
+
+
+def on_bcm2835(dbg, pin, consumer):
+    """The claimed line is listed under pinctrl-bcm2835's chip (header
+    "gpiochipN: GPIOs A-B, parent: ..." up to 6.x, "gpiochipN: 54 GPIOs,
+    parent: ..." since 7.x)."""
+    chips = re.split(r"^(?=gpiochip\d+: )", dbg, flags=re.M)
+    return any(c.startswith("gpiochip") and "parent: platform/3f200000.gpio, pinctrl-bcm2835:" in c
+               and re.search(rf"\(GPIO{pin}\s+\|{consumer}\s*\)", c) for c in chips)
+
+
 @case("overlay", "the overlay binds sesame.ko to GPIO18 through pinctrl-bcm2835")
 def c_probe(res):
     check(res.rc("insmod") == 0, "insmod failed: " + res.read("insmod.out"))
@@ -136,11 +152,8 @@ def c_probe(res):
           f"/dev/sesame is not a root-only (0600) character device:\n{nodes}")
     gpio = int(res.devices["sesame"]["gpio"])
     dbg = res.read("gpio-probe.out")
-    chip = re.search(r"^gpiochip\d+: GPIOs (\d+)-(\d+), parent: platform/3f200000\.gpio, "
-                     r"pinctrl-bcm2835:$", dbg, re.M)
-    check(chip and int(chip.group(1)) <= gpio <= int(chip.group(2)),
-          f"GPIO {gpio} is not on pinctrl-bcm2835:\n{dbg[:400]}")
-    check(re.search(rf"^ gpio-{gpio} \(GPIO18\s+\|sesame\s*\) out lo", dbg, re.M),
+    check(on_bcm2835(dbg, 18, "sesame"), f"GPIO {gpio} is not on pinctrl-bcm2835:\n{dbg[:400]}")
+    check(claimed(dbg, gpio, 18, "sesame"),
           f"GPIO18 (gpio-{gpio}) is not claimed by sesame as a low output")
     check(re.search(r"sesame sesame: /dev/sesame: 20000 us period, 500\.\.2500 us, "
                     r"closed 1000 us, open 2000 us", res.dmesg()),
@@ -286,7 +299,7 @@ def c_side(res):
     check("/dev/sesame-side 600 0 0 character special file" in nodes,
           f"no root-only /dev/sesame-side:\n{nodes}")
     gpio = int(res.devices["sesame-side"]["gpio"])
-    check(re.search(rf"^ gpio-{gpio} \(GPIO17\s+\|sesame-side\s*\) out lo", res.read("gpio-probe.out"), re.M),
+    check(claimed(res.read("gpio-probe.out"), gpio, 17, "sesame-side"),
           "GPIO17 is not claimed by sesame-side")
     start, end = res.step("side")
     side, main = res.lines["sesame-side"], res.lines["sesame"]
@@ -353,8 +366,7 @@ def c_bad_props(res):
             missing += [l for l in dmesg if f" {node}:" in l]
         if pin is not None and res.trace.gpio_sets(base + pin):
             missing.append(f"{node}: GPIO{pin} was driven")
-        if pin is not None and re.search(rf"^ gpio-{base + pin} \(GPIO{pin}\s+\|",
-                                         res.read("gpio-probe.out"), re.M):
+        if pin is not None and claimed(res.read("gpio-probe.out"), base + pin, pin, r"[^)]*", ""):
             missing.append(f"{node}: GPIO{pin} is claimed")
     check(not missing, "\n".join(missing))
     nodes = res.read("nodes.out")
@@ -488,7 +500,7 @@ def c_params(res):
     for key, val in {"period_us": 10000, "open_pulse_us": 1800, "hold_ms": 500, "idle_ms": 200,
                      "closed_pulse_us": 1000}.items():
         check(dev.get(key) == str(val), f"sysfs {key} is {dev.get(key)}, expected {val}")
-    check(re.search(rf"^ gpio-{dev['gpio']} \(GPIO23\s+\|sesame-front\s*\) out", res.read("gpio-probe.out"), re.M),
+    check(claimed(res.read("gpio-probe.out"), dev["gpio"], 23, "sesame-front", "out"),
           "GPIO23 is not claimed by sesame-front")
     line = res.lines["sesame-front"]
     start, end = res.step("open")
@@ -522,8 +534,7 @@ def c_smoke_probe(res):
     check(res.rc("insmod") == 0, "insmod failed: " + res.read("insmod.out"))
     check("/dev/sesame 600 0 0 character special file" in res.read("nodes.out"),
           f"no root-only /dev/sesame:\n{res.read('nodes.out')}")
-    # 7.x numbers the lines per chip and pads the number.
-    check(re.search(r"^ gpio-\d+\s+\(GPIO18\s+\|sesame\s*\) out lo", res.read("gpio-probe.out"), re.M),
+    check(claimed(res.read("gpio-probe.out"), res.devices["sesame"]["gpio"], 18, "sesame"),
           "GPIO18 is not claimed by sesame as a low output:\n" + res.read("gpio-probe.out")[:600])
     check(re.search(r"sesame sesame: /dev/sesame: 20000 us period", res.dmesg()),
           "no probe message in dmesg")

@@ -5,6 +5,8 @@
 #   make demo     boot the emulated Raspberry Pi 3, open the door from MQTT,
 #                 show the pulses
 #   make check    every test; this is what CI runs (.ci/run)
+#   make check-matrix  the driver on every kernel of the matrix, in full
+#                 (tests/system/system.mk)
 #   make install  on a Raspberry Pi: DKMS, overlay, udev, bridge, unit
 #                 (packaging.mk; also uninstall and deb)
 #   make bench    the benchmarks; writes bench/RESULTS.md (not part of check)

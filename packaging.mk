@@ -6,7 +6,10 @@
 #                               with its man pages and unit, and an example
 #                               /etc/sesame/bridge.conf (never overwritten)
 #   sudo make uninstall         the reverse; keeps /etc/sesame and the user
-#   make deb                    build/deb/sesame-dkms_*.deb, sesame-bridge_*.deb
+#   make deb [RELEASE=trixie|bookworm] [DEB_ARCHES="arm64 armhf"]
+#                               build/deb/RELEASE/sesame-dkms_*_all.deb and
+#                               sesame-bridge_*_ARCH.deb, built in a chroot of
+#                               that release (default trixie, Raspberry Pi OS's)
 #   make check-packaging        tests/packaging/run.sh (needs root, as in CI)
 #
 # PREFIX (default /usr/local) and DESTDIR work as packagers expect. With
@@ -125,18 +128,62 @@ uninstall:
 	@echo "Kept: $(SYSCONFDIR)/sesame (your configuration) and the user and group sesame."
 	@echo "Remove the $(CONFIG_TEXT) line from config.txt yourself."
 
-# The two .debs, built from a copy of the tree so that debian/ stays clean.
-DEB_DIR := $(BUILD)/deb
+# The .debs of one Debian release, built in a chroot of it
+# (scripts/chroot.sh, build/chroot/RELEASE) from a copy of the tree, so that
+# debian/ stays clean: sesame-dkms once, sesame-bridge for each of
+# DEB_ARCHES, cross-built for the Pi's. Each release links its own
+# libraries (libssl3 on bookworm, libssl3t64 on trixie, whose armhf also
+# has a 64-bit time_t): a bookworm .deb does not install on trixie.
+RELEASE    ?= trixie
+DEB_ARCHES ?= arm64 armhf
+DEB_DIR    := $(BUILD)/deb/$(RELEASE)
+DEB_CHROOT := $(BUILD)/chroot/$(RELEASE)
+DEB_LIBS   := libmosquitto-dev libssl-dev libcjson-dev
+HOST_ARCH  := $(shell dpkg --print-architecture)
 
 deb:
-	@$(DEPS) build bridge deb
+	@$(DEPS) chroot
+	scripts/chroot.sh make $(DEB_CHROOT) $(RELEASE) build-essential debhelper dh-dkms \
+		dpkg-dev device-tree-compiler pkgconf $(DEB_LIBS) \
+		$(foreach a,$(filter-out $(HOST_ARCH),$(DEB_ARCHES)),crossbuild-essential-$(a) \
+			$(addsuffix :$(a),$(DEB_LIBS)))
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
 	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_DIR)/src
-	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	scripts/chroot.sh run $(DEB_CHROOT) sh -c 'cd $(abspath $(DEB_DIR))/src && \
+		dpkg-buildpackage -us -uc -A > ../build-all.log 2>&1 || { tail -n 30 ../build-all.log; exit 1; }; \
+		for a in $(DEB_ARCHES); do \
+			dpkg-buildpackage -us -uc -B -a $$a > ../build-$$a.log 2>&1 || \
+				{ tail -n 30 ../build-$$a.log; exit 1; }; done'
 	@ls $(DEB_DIR)/*.deb
+
+# The same tree packaged as an earlier version, for the packaging tests'
+# upgrade (build/deb/RELEASE/previous/, the host's architecture).
+DEB_PREVIOUS := 0.0.1
+.PHONY: deb-previous
+deb-previous:
+	rm -rf $(DEB_DIR)/previous && mkdir -p $(DEB_DIR)/previous/src
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_DIR)/previous/src
+	echo $(DEB_PREVIOUS) > $(DEB_DIR)/previous/src/VERSION
+	sed -i '1s/([^)]*)/($(DEB_PREVIOUS))/' $(DEB_DIR)/previous/src/debian/changelog
+	scripts/chroot.sh run $(DEB_CHROOT) sh -c 'cd $(abspath $(DEB_DIR))/previous/src && \
+		dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }'
+	@ls $(DEB_DIR)/previous/*.deb
 
 CHECK_TARGETS += check-packaging
 
+# The packages of each release are built, installed and purged in a chroot
+# of it, with its own dkms, lintian and kernel headers.
+PKG_RELEASES := bookworm trixie
+PKG_TEST_PKGS := dkms lintian systemd udev man-db procps xz-utils binutils \
+		 linux-headers-$(HOST_ARCH)
+
 check-packaging: guest
-	@$(DEPS) build bridge bridge-test deb pkg
-	tests/packaging/run.sh
+	@$(DEPS) build bridge bridge-test deb pkg chroot
+	tests/packaging/run.sh lint install unit udev dkms live certs
+	for r in $(PKG_RELEASES); do \
+		$(MAKE) --no-print-directory deb RELEASE=$$r DEB_ARCHES="$(HOST_ARCH) arm64 armhf" && \
+		$(MAKE) --no-print-directory deb-previous RELEASE=$$r && \
+		scripts/chroot.sh make $(BUILD)/chroot/$$r $$r $(PKG_TEST_PKGS) && \
+		scripts/chroot.sh run $(BUILD)/chroot/$$r env RELEASE=$$r \
+			$(CURDIR)/tests/packaging/run.sh deb || exit 1; \
+	done

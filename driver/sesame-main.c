@@ -24,6 +24,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pinctrl/consumer.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/slab.h>
@@ -156,6 +157,37 @@ static int sesame_claim_name(struct device *dev, struct sesame *s)
 	return devm_add_action_or_reset(dev, sesame_release_name, s);
 }
 
+/*
+ * The pin's state is named "servo", not "default", and selected here: the
+ * driver core selects "default" before probe, and when another device
+ * already holds the pin it fails the device without calling us, so sesame
+ * would say nothing. pinctrl's own message just before names the holder;
+ * this one says what to do. A node without pin settings is left to the
+ * GPIO's controller.
+ */
+static int sesame_claim_pin(struct device *dev)
+{
+	struct fwnode_reference_args args;
+	struct pinctrl *pins;
+	int err;
+
+	pins = devm_pinctrl_get_select(dev, "servo");
+	if (!IS_ERR(pins))
+		return 0;
+	err = PTR_ERR(pins);
+	if (err == -ENODEV)
+		return 0;
+	if (fwnode_property_get_reference_args(dev_fwnode(dev), "servo-gpios",
+					       "#gpio-cells", 0, 0, &args) ||
+	    args.nargs < 1)
+		return dev_err_probe(dev, err,
+				     "servo-gpios: pinctrl refused the pin (the lines above say why)\n");
+	fwnode_handle_put(args.fwnode);
+	return dev_err_probe(dev, err,
+			     "GPIO%llu is taken: pinctrl refused it (the lines above name the device holding it); use another pin (dtoverlay=sesame,gpiopin=N) or free this one\n",
+			     args.args[0]);
+}
+
 static void sesame_halt_action(void *data)
 {
 	sesame_pulse_halt(data);
@@ -191,6 +223,10 @@ static int sesame_probe(struct platform_device *pdev)
 	if (err)
 		return err;
 	err = sesame_claim_name(dev, s);
+	if (err)
+		return err;
+
+	err = sesame_claim_pin(dev);
 	if (err)
 		return err;
 

@@ -2,8 +2,8 @@
 # deps.sh - install the Debian 12 packages a part of sesame needs.
 #
 # Usage: scripts/deps.sh GROUP...
-#   groups: build unit lint pi bridge bridge-test faults dtc dkms deb pkg door
-#           bench
+#   groups: build unit lint pi chroot kernel-source bridge bridge-test faults
+#           dtc dkms deb pkg door bench
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -28,8 +28,15 @@ pkgs_for() {
 			device-tree-compiler linux-kbuild-6.1 \
 			"linux-headers-$(guest_kver)-$(dpkg --print-architecture)" ;;
 	pi)	echo qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+			gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
-			device-tree-compiler cpio kmod python3 gnuplot-nox ;;
+			device-tree-compiler cpio kmod xz-utils python3 gnuplot-nox ;;
+	# Building a kernel's modpost from its source (scripts/fetch-guest.sh,
+	# for 32-bit kernels).
+	kernel-source) echo gcc libc6-dev bison flex bc libssl-dev libelf-dev ;;
+	# Chroots of newer releases (scripts/chroot.sh): their kernels'
+	# kbuild tools, their packages.
+	chroot)	echo mmdebstrap ;;
 	# Building the bridge (also on a real Pi), then testing it: a real
 	# broker, the FUSE stand-in for /dev/sesame, and man page checks.
 	bridge)	echo libmosquitto-dev libssl-dev libcjson-dev ;;
@@ -65,10 +72,14 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Another apt or dpkg (a second make check, an upgrade) may hold the lock
+# for a while: wait for it rather than fail.
+apt_lock='-o DPkg::Lock::Timeout=600'
 updated=
 apt_update() {
 	[ -n "$updated" ] && return 0
-	as_root apt-get update -qq
+	# shellcheck disable=SC2086 # two words
+	as_root apt-get $apt_lock update -qq
 	updated=1
 }
 
@@ -102,5 +113,6 @@ done
 
 echo "deps.sh: installing$missing"
 apt_update
+# shellcheck disable=SC2086 # one word per package
 as_root env DEBIAN_FRONTEND=noninteractive \
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get $apt_lock install -y -qq --no-install-recommends $missing >/dev/null

@@ -107,6 +107,12 @@ def main():
     for deb in sorted(os.listdir(debs)):
         subprocess.run(["dpkg", "-x", os.path.join(debs, deb), root], check=True)
     relativize_links(root)
+    # Since trixie, packages ship /lib, /bin and /sbin's files under /usr
+    # and base-files makes the links; paths such as the loader's
+    # /lib/ld-linux-aarch64.so.1 must resolve in the sysroot too.
+    for top in ("lib", "bin", "sbin"):
+        if not os.path.lexists(os.path.join(root, top)):
+            os.symlink(os.path.join("usr", top), os.path.join(root, top))
     with open(stamp, "w") as f:
         f.write(listing)
 

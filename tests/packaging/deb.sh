@@ -1,6 +1,10 @@
-# deb.sh - `make deb`, the two packages' contents and lintian, then both
-# installed with dpkg on this machine, checked, and purged (sourced by
-# run.sh).
+# deb.sh - the packages of one Debian release (RELEASE, default bookworm),
+# as `make deb RELEASE=... DEB_ARCHES="HOST arm64 armhf"` built them: their
+# contents, dependencies and lintian, the Pi's packages installable on that
+# release, then the host's installed with dpkg, upgraded, checked, and
+# purged (sourced by run.sh). make check-packaging runs it inside a chroot
+# of each release (scripts/chroot.sh), with that release's dkms, lintian
+# and kernel headers.
 #
 # Installing is real: DKMS builds the module into /lib/modules/$KVER, dpkg
 # creates the user and group sesame. The running kernel is not Debian's in
@@ -12,16 +16,21 @@
 # Sourced by run.sh, which sets top, here, T, VERSION, KVER and GUEST.
 # shellcheck shell=sh disable=SC2154
 
-debdir=$top/build/deb
+release=${RELEASE:-bookworm}
+debdir=$top/build/deb/$release
 deb_arch=$(dpkg --print-architecture)
 dkms_deb=$debdir/sesame-dkms_${VERSION}_all.deb
 bridge_deb=$debdir/sesame-bridge_${VERSION}_${deb_arch}.deb
+# The release this runs on (sourcing os-release would set VERSION).
+running=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
 
 built() {
-	make --no-print-directory deb > "$T/deb.log" 2>&1 || { tail -n 40 "$T/deb.log"; return 1; }
-	[ -f "$dkms_deb" ] && [ -f "$bridge_deb" ]
+	[ "$running" = "$release" ] || { say "this is $running, not $release"; return 1; }
+	for a in all "$deb_arch" arm64 armhf; do
+		ls "$debdir"/sesame-*_"${VERSION}_$a.deb" > /dev/null || return 1
+	done
 }
-check "make deb builds sesame-dkms_${VERSION}_all.deb and sesame-bridge_${VERSION}_${deb_arch}.deb" built
+check "make deb RELEASE=$release built sesame-dkms (all) and sesame-bridge ($deb_arch, arm64, armhf)" built
 
 # A package's files in the form tree_listing uses: "mode owner:group path".
 deb_listing() {
@@ -41,31 +50,65 @@ deb_listing() {
 		sort -k3
 }
 
+# Since trixie, under /usr only (debian/rules: dh_movetousr).
+case $release in bookworm) expect_suffix= ;; *) expect_suffix=-trixie ;; esac
 contents_are() {
-	deb_listing "$1" > "$T/$2.txt" && same_listing "$T/$2.txt" "$here/expect/$2.txt"
+	deb_listing "$1" > "$T/$2.txt" && same_listing "$T/$2.txt" "$here/expect/$2$expect_suffix.txt"
 }
 check "dpkg-deb -c: sesame-dkms holds the DKMS sources, the overlay, the udev rule, the group" \
 	contents_are "$dkms_deb" sesame-dkms
 check "dpkg-deb -c: sesame-bridge holds the programs, man pages, unit, user and example config" \
 	contents_are "$bridge_deb" sesame-bridge
 
+# OpenSSL's library is libssl3 on bookworm and libssl3t64 on trixie (the
+# 64-bit time_t transition, which changed armhf's ABI).
+case $release in bookworm) libssl='libssl3 ' ;; *) libssl=libssl3t64 ;; esac
 depends_right() {
 	d=$(dpkg-deb -f "$dkms_deb" Depends)
 	case $d in *"dkms (>= "*"systemd | systemd-standalone-sysusers"*) ;; *) say "sesame-dkms: $d"; return 1 ;; esac
-	d=$(dpkg-deb -f "$bridge_deb" Depends)
-	case $d in *"systemd | systemd-standalone-sysusers"*libmosquitto1*) ;; *) say "sesame-bridge: $d"; return 1 ;; esac
+	for a in "$deb_arch" arm64 armhf; do
+		d=$(dpkg-deb -f "$debdir/sesame-bridge_${VERSION}_$a.deb" Depends)
+		case $d in *"systemd | systemd-standalone-sysusers"*libmosquitto1*"$libssl"*) ;;
+		*) say "sesame-bridge ($a): $d"; return 1 ;; esac
+	done
 }
-check "sesame-dkms depends on dkms, both on systemd-sysusers, the bridge on libmosquitto" depends_right
+check "sesame-dkms depends on dkms, both on systemd-sysusers, the bridge on libmosquitto and $libssl" \
+	depends_right
 
 # Errors and warnings fail; info and pedantic tags are shown for the record.
 lintian_clean() {
 	lintian --fail-on error,warning --display-info --pedantic \
-		"$debdir/sesame_${VERSION}_${deb_arch}.changes" > "$T/lintian.log" 2>&1
+		"$debdir"/sesame_"${VERSION}"_*.changes > "$T/lintian.log" 2>&1
 	rc=$?
 	grep -v '^N:\|running with root' "$T/lintian.log" | sed 's/^/# lintian: /' >&3
 	return $rc
 }
-check "lintian finds no error and no warning in either package" lintian_clean
+check "$release's lintian finds no error and no warning in any of the packages" lintian_clean
+
+# What a Pi of this release would do with the Pi's packages: apt resolves
+# every dependency (armhf and arm64 are foreign architectures here, so
+# apt only plans it).
+installable() {
+	apt-get -q update > /dev/null 2>&1
+	apt-get install -s "$debdir/sesame-dkms_${VERSION}_all.deb" \
+		"$debdir/sesame-bridge_${VERSION}_$1.deb" > "$T/simulate-$1.log" 2>&1 ||
+		{ tail -n 15 "$T/simulate-$1.log"; return 1; }
+}
+check "apt on $release can install the Pi's packages: armhf" installable armhf
+check "apt on $release can install the Pi's packages: arm64" installable arm64
+
+# The reason for a package per release: bookworm's armhf package needs
+# libssl3, which trixie replaced with libssl3t64.
+old_refused() {
+	old=$top/build/deb/bookworm/sesame-bridge_${VERSION}_armhf.deb
+	[ -f "$old" ] || { say "no $old (make deb RELEASE=bookworm)"; return 1; }
+	if apt-get install -s "$old" > "$T/simulate-old.log" 2>&1; then
+		say "apt would install bookworm's armhf package on $release"; return 1
+	fi
+	grep -q libssl3 "$T/simulate-old.log" || { cat "$T/simulate-old.log"; return 1; }
+}
+[ "$release" = bookworm ] ||
+	check "apt on $release refuses bookworm's armhf sesame-bridge (libssl3 is gone)" old_refused
 
 # ------------------------------------------------------------- on this machine
 
@@ -99,20 +142,36 @@ if ! getent passwd sesame > /dev/null; then
 	at_exit "! getent passwd sesame > /dev/null || userdel sesame"
 fi
 at_exit "dpkg --purge sesame-bridge sesame-dkms > /dev/null 2>&1 || true"
+# trixie's dkms compresses the module as the kernel's own are (.ko.xz).
 ko=/lib/modules/$KVER/updates/dkms/sesame.ko
-
 dkms_installed() {
+	for f in "$ko" "$ko.xz" "$ko.zst"; do [ ! -e "$f" ] || ko=$f; done
 	dkms status -m sesame -v "$VERSION" -k "$KVER" | grep -q ': installed' ||
 		{ dkms status; return 1; }
 	module_ok "$ko" "$KVER" "$(host_machine)"
 }
 
+# The upgrade starts from an earlier release: the same tree packaged as
+# version $PREVIOUS (make deb-previous), as a Pi would have it installed.
+PREVIOUS=0.0.1
+previous_installs() {
+	autoinstall_all_kernels=1 dpkg -i "$debdir/previous/sesame-dkms_${PREVIOUS}_all.deb" \
+		"$debdir/previous/sesame-bridge_${PREVIOUS}_$deb_arch.deb" > "$T/dpkg-previous.log" 2>&1 ||
+		{ cat "$T/dpkg-previous.log"; return 1; }
+	dkms status -m sesame -v "$PREVIOUS" -k "$KVER" | grep -q ': installed' ||
+		{ dkms status; return 1; }
+}
+check "dpkg -i the previous release ($PREVIOUS): DKMS builds its module" previous_installs
+
 dkms_deb_installs() {
 	autoinstall_all_kernels=1 dpkg -i "$dkms_deb" > "$T/dpkg-dkms.log" 2>&1 ||
 		{ cat "$T/dpkg-dkms.log"; return 1; }
 	dkms_installed || { cat "$T/dpkg-dkms.log"; return 1; }
+	[ -z "$(dkms status -m sesame -v "$PREVIOUS")" ] || { dkms status; return 1; }
+	[ ! -e "/usr/src/sesame-$PREVIOUS" ] || { say "/usr/src/sesame-$PREVIOUS is left"; return 1; }
 }
-check "dpkg -i sesame-dkms: DKMS builds and installs sesame.ko for $KVER" dkms_deb_installs
+check "dpkg -i sesame-dkms upgrades it: DKMS builds and installs sesame.ko $VERSION for $KVER, $PREVIOUS's is gone" \
+	dkms_deb_installs
 
 group_and_rule() {
 	getent group sesame > /dev/null || { say "no group sesame"; return 1; }
@@ -147,7 +206,8 @@ bridge_deb_installs() {
 	[ "$uid" -lt 1000 ] || { say "not a system user: $user"; return 1; }
 	[ "$(id -gn sesame)" = sesame ] || { say "primary group: $(id -gn sesame)"; return 1; }
 }
-check "dpkg -i sesame-bridge creates the system user sesame, in group sesame" bridge_deb_installs
+check "dpkg -i sesame-bridge (an upgrade from $PREVIOUS) keeps the system user sesame, in group sesame" \
+	bridge_deb_installs
 
 config_usable() {
 	cmp bridge/sesame-bridge.conf.example /etc/sesame/bridge.conf || return 1

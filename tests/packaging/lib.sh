@@ -92,7 +92,12 @@ module_ok() {
 	magic=$(modinfo -F vermagic "$1")
 	case $magic in "$2 "*) ;; *) say "vermagic: $magic"; return 1 ;; esac
 	[ "$(modinfo -F version "$1")" = "$VERSION" ] || { say "version: $(modinfo -F version "$1")"; return 1; }
-	machine=$(readelf -h "$1" | sed -n 's/^ *Machine: *//p')
+	case $1 in
+	*.xz)	xz -dc "$1" > "$T/module.ko" ;;
+	*.zst)	zstd -qdc "$1" > "$T/module.ko" ;;
+	*)	cp "$1" "$T/module.ko" ;;
+	esac
+	machine=$(readelf -h "$T/module.ko" | sed -n 's/^ *Machine: *//p')
 	[ "$machine" = "$3" ] || { say "machine: $machine, want $3"; return 1; }
 }
 

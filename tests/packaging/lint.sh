@@ -5,9 +5,10 @@
 shellcheck_quiet() {
 	shellcheck -x -s sh scripts/sesame-certs scripts/mosquitto-certbot-deploy \
 		debian/*.postinst debian/*.prerm debian/*.postrm \
-		tests/packaging/*.sh
+		tests/packaging/*.sh scripts/*.sh tests/system/rig/*.sh \
+		tests/system/cases/smoke.sh tests/system/cases/taken.sh tests/door/rig/stage.sh
 }
-check "shellcheck finds nothing in sesame-certs, the certbot hook, the maintainer scripts, the tests" \
+check "shellcheck finds nothing in sesame-certs, the certbot hook, the maintainer scripts, the tests, the build scripts and the emulated Pi's rig" \
 	shellcheck_quiet
 
 # man -l --warnings formats the page as groff would and reports problems

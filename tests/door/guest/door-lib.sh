@@ -28,7 +28,8 @@ nap() {
 # door_trace_quiet: leave the scheduler tick out of the trace. It is most
 # of the hrtimer events on an idle Pi, and says nothing about the door.
 door_trace_quiet() {
-	_tick=$(grep ' tick_sched_timer$' /proc/kallsyms | cut -d' ' -f1)
+	# tick_sched_timer was renamed tick_nohz_handler in 6.12.
+	_tick=$(grep -E ' (tick_sched_timer|tick_nohz_handler)$' /proc/kallsyms | cut -d' ' -f1)
 	for _ev in hrtimer_start hrtimer_expire_entry; do
 		echo "function != 0x$_tick" > "$RIG_TRACE/events/timer/$_ev/filter"
 	done

@@ -23,7 +23,8 @@ sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 from systest import BUILD, st  # noqa: E402
 
 TOPIC = "sesame/door"
-STAGE = os.path.join(BUILD, "door", "root")         # rig/stage.sh's tree
+# rig/stage.sh's tree: build/door's, or another release's (make passes it)
+STAGE = os.path.join(os.environ.get("SESAME_DOOR") or os.path.join(BUILD, "door"), "root")
 MODULE_DTBO = os.path.join(BUILD, "dts", "sesame.dtbo")
 SYSTEM_LIB = os.path.join(TESTS, "system", "guest", "sesame-lib.sh")
 DOOR_LIB = os.path.join(DOOR, "guest", "door-lib.sh")

@@ -67,20 +67,32 @@ ln -s "$lib/ld-linux-aarch64.so.1" "$out/lib/ld-linux-aarch64.so.1"
 needed() {
 	aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
 }
+# systemd 256 and later (trixie) open libkmod with dlopen(), so it is no
+# NEEDED entry; udevd loads drivers with it all the same.
+for dir in "lib/$lib" "usr/lib/$lib"; do
+	[ ! -e "$sysroot/$dir/libkmod.so.2" ] || add "$sysroot/$dir/libkmod.so.2" "usr/lib/$lib/libkmod.so.2"
+done
+# Since trixie, udevadm links systemd's private library, which its RUNPATH
+# finds in usr/lib/$lib/systemd.
+dirs="lib/$lib usr/lib/$lib usr/lib/$lib/systemd"
+found() {
+	for d in $dirs; do [ -e "$out/$d/$1" ] && return 0; done
+	return 1
+}
 todo=$(find "$out/usr" -type f)
 while [ -n "$todo" ]; do
 	next=
 	for f in $todo; do
 		for so in $(needed "$f"); do
-			[ -e "$out/lib/$lib/$so" ] || [ -e "$out/usr/lib/$lib/$so" ] && continue
-			for dir in "lib/$lib" "usr/lib/$lib"; do
+			found "$so" && continue
+			for dir in $dirs; do
 				if [ -e "$sysroot/$dir/$so" ]; then
 					add "$sysroot/$dir/$so" "$dir/$so"
 					next="$next $out/$dir/$so"
 					break
 				fi
 			done
-			[ -e "$out/lib/$lib/$so" ] || [ -e "$out/usr/lib/$lib/$so" ] ||
+			found "$so" ||
 				{ echo "stage.sh: $so (for $f) is not in $sysroot" >&2; exit 1; }
 		done
 	done
@@ -92,7 +104,7 @@ done
 mods=$out/lib/modules/$kver
 add "$ko" "lib/modules/$kver/updates/dkms/sesame.ko"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	cp "$guest/image/lib/modules/$kver/$f" "$mods/"
+	cp "$guest/modules/$f" "$mods/"
 done
 /sbin/depmod -b "$out" "$kver"
 /sbin/modinfo -F alias "$ko" | grep -q 'of:N\*T\*Csesame,servo' ||
@@ -100,8 +112,16 @@ done
 
 # --- udev: the project's rule, and Debian's rule that loads drivers ---------
 
-add "$top/udev/60-sesame.rules" lib/udev/rules.d/60-sesame.rules
-add "$sysroot/lib/udev/rules.d/80-drivers.rules" lib/udev/rules.d/80-drivers.rules
+# Since trixie (whose packages fetch-sysroot.py merges under /usr), udev
+# reads rules from /usr/lib/udev only; /lib/udev is then a link to it.
+udevdir=lib/udev
+if [ -L "$sysroot/lib" ]; then
+	udevdir=usr/lib/udev
+	mkdir -p "$out/$udevdir" "$out/lib"
+	ln -s ../usr/lib/udev "$out/lib/udev"
+fi
+add "$top/udev/60-sesame.rules" "$udevdir/rules.d/60-sesame.rules"
+add "$sysroot/lib/udev/rules.d/80-drivers.rules" "$udevdir/rules.d/80-drivers.rules"
 
 # --- users and groups: the system's, the project's, the broker's ------------
 

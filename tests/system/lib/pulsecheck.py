@@ -255,5 +255,8 @@ def line_level_at(line, ts):
 def no_oops(res):
     bad = [l for l in res.dmesg().splitlines()
            if re.search(r"Oops|BUG:|WARNING:|Unable to handle|use-after-free|"
-                        r"did not end at a period boundary|Call trace", l)]
+                        r"did not end at a period boundary|Call trace|"
+                        r"sleeping function called from invalid context|"
+                        r"possible circular locking|inconsistent lock state|"
+                        r"possible recursive locking|lockdep", l)]
     check(not bad, "the kernel complained:\n" + "\n".join(bad[:10]))

@@ -1,6 +1,7 @@
 #!/bin/sh
-# dtb.sh - the emulated Pi 3's device tree: Debian's bcm2837-rpi-3-b.dtb with
-# overlays merged in, as the Pi firmware does for `dtoverlay=` lines.
+# dtb.sh - the emulated Pi's device tree: Debian's bcm2837-rpi-3-b.dtb (Pi 3,
+# arm64 kernels) or bcm2836-rpi-2-b.dtb (Pi 2, armhf kernels) with overlays
+# merged in, as the Pi firmware does for `dtoverlay=` lines.
 #
 # Usage: dtb.sh -o OUT.dtb [-g GUESTDIR] [OVERLAY.dts|.dtso|.dtbo]...
 #               [-p 'TYPE NODE PROPERTY VALUE...']... [-r NODE]...
@@ -13,10 +14,12 @@
 # Overlays given as source are compiled with `dtc -@`; they are applied in
 # the order given.
 #
-# Debian's dtb carries no __symbols__, so the labels overlays refer to are
-# added from the table below; an overlay naming any other label is refused.
-# The PL011's bluetooth child is removed: without it the UART is a plain
-# /dev/ttyAMA0, which the rig uses to send results back to the host.
+# Debian's dtbs before 6.12 carry no __symbols__, so the labels overlays
+# refer to are added from the table below where missing; an overlay naming
+# any other label is refused. The PL011's bluetooth child (Pi 3) is
+# removed: without it the UART is a plain /dev/ttyAMA0, which the rig uses
+# to send results back to the host. The Pi 2's tree disables the mini-UART,
+# the rig's console: it is enabled.
 set -eu
 
 out='' guest=build/guest props='' removes=''
@@ -34,25 +37,35 @@ done
 shift $((OPTIND - 1))
 [ -n "$out" ] || usage
 
-# label -> node path in bcm2837-rpi-3-b.dtb (the Raspberry Pi names)
+# label -> node path in bcm2837-rpi-3-b.dtb and bcm2836-rpi-2-b.dtb (the
+# Raspberry Pi names; the Pi 2 has no expgpio)
 symbols='gpio /soc/gpio@7e200000
 expgpio /soc/firmware/gpio
 firmware /soc/firmware
 uart0 /soc/serial@7e201000
 uart1 /soc/serial@7e215040'
 
-base=$(find "$guest/image/usr/lib" -path '*/broadcom/bcm2837-rpi-3-b.dtb' 2>/dev/null | head -n 1)
-[ -n "$base" ] || { echo "dtb.sh: no bcm2837-rpi-3-b.dtb under $guest; run make guest" >&2; exit 1; }
+case $(cat "$guest/arch" 2>/dev/null) in
+armhf)	board=bcm2836-rpi-2-b.dtb ;;
+*)	board=bcm2837-rpi-3-b.dtb ;;
+esac
+base=$(find "$guest/image/" -name "$board" 2>/dev/null | head -n 1)
+[ -n "$base" ] || { echo "dtb.sh: no $board under $guest; run make guest" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cp "$base" "$tmp/base.dtb"
-fdtput -c "$tmp/base.dtb" /__symbols__
+fdtget -p "$tmp/base.dtb" /__symbols__ > /dev/null 2>&1 || fdtput -c "$tmp/base.dtb" /__symbols__
 echo "$symbols" | while read -r label path; do
-	fdtput -t s "$tmp/base.dtb" /__symbols__ "$label" "$path"
+	fdtget "$tmp/base.dtb" "$path" compatible > /dev/null 2>&1 || continue
+	fdtget "$tmp/base.dtb" /__symbols__ "$label" > /dev/null 2>&1 ||
+		fdtput -t s "$tmp/base.dtb" /__symbols__ "$label" "$path"
 done
-fdtput -r "$tmp/base.dtb" /soc/serial@7e201000/bluetooth
+if fdtget "$tmp/base.dtb" /soc/serial@7e201000/bluetooth compatible > /dev/null 2>&1; then
+	fdtput -r "$tmp/base.dtb" /soc/serial@7e201000/bluetooth
+fi
+fdtput -t s "$tmp/base.dtb" /soc/serial@7e215040 status okay
 
 i=0
 dtbos=
@@ -65,10 +78,11 @@ for ov in "$@"; do
 	esac
 	# Every label the overlay refers to must be one we know the path of.
 	for label in $(fdtget -p "$dtbo" /__fixups__ 2>/dev/null); do
-		echo "$symbols" | grep -q "^$label " || {
+		if ! fdtget "$tmp/base.dtb" /__symbols__ "$label" > /dev/null 2>&1 ||
+		   ! echo "$symbols" | grep -q "^$label "; then
 			echo "dtb.sh: $ov refers to &$label, which dtb.sh does not know" >&2
 			exit 1
-		}
+		fi
 	done
 	dtbos="$dtbos $dtbo"
 done

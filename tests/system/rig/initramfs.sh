@@ -1,5 +1,5 @@
 #!/bin/sh
-# initramfs.sh - the emulated Pi 3's root file system: a static busybox, the
+# initramfs.sh - the emulated Pi's root file system: a static busybox, the
 # rig's init, kernel modules, a test script and whatever else a test needs.
 #
 # Usage: initramfs.sh -o OUT.cpio.gz -t TEST.sh [-g GUESTDIR]
@@ -30,9 +30,11 @@ while getopts o:t:g:k:m:f: opt; do
 done
 if [ -z "$out" ] || [ -z "$test" ]; then usage; fi
 
-kver=$(cat "$guest/kver" 2>/dev/null) || { echo "initramfs.sh: no guest in $guest; run make guest" >&2; exit 1; }
-moddir=$guest/image/lib/modules/$kver
-busybox=$guest/busybox/bin/busybox
+[ -f "$guest/kver" ] || { echo "initramfs.sh: no guest in $guest; run make guest" >&2; exit 1; }
+moddir=$guest/modules
+# /bin until bookworm, /usr/bin since trixie
+busybox=$guest/busybox/usr/bin/busybox
+[ -x "$busybox" ] || busybox=$guest/busybox/bin/busybox
 [ -x "$busybox" ] || { echo "initramfs.sh: no busybox in $guest" >&2; exit 1; }
 
 root=$(mktemp -d)
@@ -52,11 +54,12 @@ for ko in $kos; do
 done
 
 # A kernel module by name, after the modules it depends on (modinfo reads
-# arm64 .ko files on any host), as "name path" lines. A subshell per call
-# keeps each level's variables its own.
+# arm .ko files on any host, compressed or not), as "name path" lines. A
+# subshell per call keeps each level's variables its own.
 resolve() (
 	name=$(echo "$1" | tr - _)
-	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1)
+	dashed=$(echo "$1" | tr _ -)
+	path=$(find "$moddir/kernel" -name "$name.ko*" -o -name "$dashed.ko*" | head -n 1)
 	[ -n "$path" ] || { echo "initramfs.sh: no module $1 in $moddir" >&2; exit 1; }
 	for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
 		resolve "$dep" || exit 1
@@ -69,8 +72,14 @@ for mod in $mods; do
 	order="$order$(resolve "$mod")
 "
 done
+# Newer kernels ship them xz- or zstd-compressed; busybox's insmod wants
+# them plain.
 echo "$order" | awk 'NF && !seen[$1]++' | while read -r name path; do
-	cp "$path" "$root/lib/modules/$name.ko"
+	case $path in
+	*.xz)	xz -dc "$path" > "$root/lib/modules/$name.ko" ;;
+	*.zst)	zstd -qdc "$path" > "$root/lib/modules/$name.ko" ;;
+	*)	cp "$path" "$root/lib/modules/$name.ko" ;;
+	esac
 	echo "$name"
 done > "$root/lib/modules/load-order"
 

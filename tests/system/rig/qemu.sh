@@ -1,5 +1,6 @@
 #!/bin/sh
-# qemu.sh - boot the emulated Raspberry Pi 3 once and collect its results.
+# qemu.sh - boot the emulated Raspberry Pi once and collect its results: a
+# Pi 3 (raspi3b) for an arm64 kernel, a Pi 2 (raspi2b) for an armhf one.
 #
 # Usage: qemu.sh -d DTB -i INITRAMFS -o OUTDIR [-g GUESTDIR] [-t SECONDS]
 #                [-a KERNEL-ARGS] [-s SD-IMAGE] [-c] [-v]
@@ -16,7 +17,9 @@
 # limit, or 125 when no results came back.
 #
 # qemu runs single-threaded TCG: with the default multi-threaded TCG a boot
-# takes several times longer on a small host.
+# takes several times longer on a small host. The Pi 2 boots with one CPU
+# (Debian's armmp kernel hung after the console came up with four), and
+# without -c (-icount stalled it): its guest time is always host time.
 #
 # By default guest time is host time, so a busy or shared host shows up as
 # late timers in the guest (p99 in the milliseconds). With -c, guest time
@@ -50,8 +53,12 @@ while getopts d:i:o:g:t:a:s:cv opt; do
 done
 if [ -z "$dtb" ] || [ -z "$initramfs" ] || [ -z "$out" ]; then usage; fi
 
-kernel=$(find "$guest/image/boot" -name 'vmlinuz-*' 2>/dev/null | head -n 1)
-[ -n "$kernel" ] || { echo "qemu.sh: no kernel in $guest; run make guest" >&2; exit 1; }
+kernel=$guest/vmlinuz
+[ -e "$kernel" ] || { echo "qemu.sh: no kernel in $guest; run make guest" >&2; exit 1; }
+case $(cat "$guest/arch") in
+armhf)	qemu=qemu-system-arm machine=raspi2b args="maxcpus=1 $args" timing= ;;
+*)	qemu=qemu-system-aarch64 machine=raspi3b ;;
+esac
 
 rm -rf "$out" && mkdir -p "$out"
 set +e
@@ -64,7 +71,7 @@ set --
 [ -z "$sd" ] || set -- -drive "if=sd,format=raw,file=$sd"
 {
 	# shellcheck disable=SC2086 # $timing is empty or two words
-	timeout -k 5 "$limit" qemu-system-aarch64 -M raspi3b -accel tcg,thread=single $timing "$@" \
+	timeout -k 5 "$limit" "$qemu" -M "$machine" -accel tcg,thread=single $timing "$@" \
 		-kernel "$kernel" -dtb "$dtb" -initrd "$initramfs" \
 		-append "console=ttyS1,115200 no_hash_pointers rig.timeout=$((limit > 40 ? limit - 20 : limit / 2)) $args" \
 		-serial "file:$out/channel" -serial stdio \

@@ -256,6 +256,29 @@ async function main() {
     check(n === 7, `${n} opens reached the device in all, not 7`);
   });
 
+  await step("a phone's broker login (the ACL sesame-certs enroll wrote) may command its own door and read its topics, nothing else", async () => {
+    const p = new URLSearchParams(readFileSync(env.LINK_ALICE, "utf8").trim().split("#")[1]);
+    const other = "sesame/other";
+    const seen = [], got = [];
+    spy.on("message", (t, m) => seen.push(`${t} ${m}`));
+    await new Promise((res) => spy.subscribe([`${other}/#`, `${TOPIC}/state`], { qos: 1 }, res));
+    const c = mqtt.connect(p.get("url"), { username: p.get("user"), password: p.get("pass"),
+      ca: readFileSync(env.CA), protocolVersion: 5, clean: true, clientId: `acl-${process.pid}` });
+    await new Promise((res, rej) => { c.on("connect", res); c.on("error", rej); });
+    c.on("message", (t, m) => got.push(`${t} ${m}`));
+    await new Promise((res) => c.subscribe([`${other}/event`, `${TOPIC}/event`], { qos: 0 }, res));
+    await new Promise((res) => c.publish(`${other}/set`, "open", { qos: 1 }, () => res()));
+    await new Promise((res) => c.publish(`${TOPIC}/state`, "open", { qos: 1, retain: true }, () => res()));
+    await new Promise((res) => spy.publish(`${other}/event`, "not for alice", { qos: 1 }, res));
+    await new Promise((res) => spy.publish(`${TOPIC}/event`, "{\"control\":1}", { qos: 1 }, res));
+    await waitFor(() => got.some((g) => g.includes("control")), "alice's own event topic");
+    await new Promise((r) => setTimeout(r, 500));
+    c.end(true);
+    check(!seen.some((x) => x.startsWith(`${other}/set`)), "alice commanded another door");
+    check(!seen.some((x) => x === `${TOPIC}/state open`), "alice wrote her door's state");
+    check(!got.some((g) => g.includes("not for alice")), "alice read another door's events");
+  });
+
   spy.end(true);
   await browser.close();
   latencies.sort((a, b) => a - b);

@@ -31,6 +31,7 @@ include dts/dts.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 include bridge/bridge.mk
+include phone/phone.mk
 include packaging.mk
 include tests/system/system.mk
 include tests/door/door.mk

@@ -179,9 +179,12 @@ static void report(struct bridge *b, const struct verdict *v)
 		return;
 	}
 	if (v->reason == REASON_NONE)
-		log_info("command %s accepted%s", cmd, v->is_signed ? " (signed)" : "");
+		log_info("command %s accepted%s%s%s", cmd,
+			 !v->is_signed ? "" : v->opener[0] ? " (signed by " : " (signed",
+			 v->opener, v->is_signed ? ")" : "");
 	else
-		log_warnx("command%s%s rejected: %s: %s", cmd ? " " : "", cmd ? cmd : "",
+		log_warnx("command%s%s%s%s rejected: %s: %s", cmd ? " " : "", cmd ? cmd : "",
+			  v->opener[0] ? " from " : "", v->opener,
 			  reason_name(v->reason), v->detail);
 	if (b->suppressed)
 		log_warnx("%lu more rejected commands were not reported", b->suppressed);

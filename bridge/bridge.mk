@@ -28,7 +28,7 @@ BRIDGE_LIBS   = $(shell $(PKG_CONFIG) --libs $(BRIDGE_PKGS))
 # One job per file; the pure ones are unit-tested.
 BRIDGE_PURE := backoff command config discovery event hex payload replay \
 	       ratelimit sign status topics verdict
-BRIDGE_IO   := bridge clock conffile device log mqtt notify secret statefile tls
+BRIDGE_IO   := bridge clock conffile device keyring log mqtt notify secret statefile tls
 SIGN_OBJS_N := sign-main sign replay hex secret config conffile log
 
 BRIDGE_OBJ  := $(BRIDGE_BUILD)/obj

@@ -51,6 +51,11 @@ void command_judge(const struct config *cfg, struct signer *signer,
 	v->reason = sign_parse(payload, len, &sp, v->detail, sizeof(v->detail));
 	if (v->reason != REASON_NONE)
 		return;
+	/* Checked by sign_parse(): a name, safe to repeat in events and logs. */
+	if (sp.name_len) {
+		memcpy(v->opener, sp.name, sp.name_len);
+		v->opener[sp.name_len] = '\0';
+	}
 	v->cmd = payload_word(cfg, sp.word, sp.word_len);
 	if (v->cmd == CMD_NONE) {
 		v->reason = REASON_MALFORMED;

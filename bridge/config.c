@@ -68,6 +68,7 @@ static const struct key_desc keys[KEY_COUNT] = {
 	[KEY_RATE_LIMIT]	= OTHER("rate_limit", T_RATE, rate_count),
 	[KEY_MAX_PAYLOAD]	= UINT("max_payload", max_payload, 32, 4096),
 	[KEY_HMAC_KEY_FILE]	= STR("hmac_key_file", T_PATH, hmac_key_file),
+	[KEY_HMAC_KEYS_DIR]	= STR("hmac_keys_dir", T_PATH, hmac_keys_dir),
 	[KEY_SIGNATURE_WINDOW]	= UINT("signature_window", signature_window, 1, 3600),
 	[KEY_STATE_FILE]	= STR("state_file", T_PATH, state_file),
 	[KEY_REQUIRE_CLOCK_SYNC] = OTHER("require_clock_sync", T_BOOL, require_clock_sync),
@@ -472,7 +473,7 @@ size_t config_signed_payload_max(const struct config *cfg)
 	for (i = 0; i < cfg->close_words.count; i++)
 		if ((n = strlen(cfg->close_words.word[i])) > longest)
 			longest = n;
-	return longest + CONFIG_SIGNED_EXTRA;
+	return longest + CONFIG_SIGNED_EXTRA + (cfg->hmac_keys_dir[0] ? CONFIG_NAMED_EXTRA : 0);
 }
 
 static int check_fail(char *err, size_t errlen, const char *where,
@@ -536,7 +537,8 @@ int config_check(const struct config *cfg, const char *file, char *err,
 							       file, where, sizeof(where)),
 						  "'%s' is both an open word and a close word",
 						  cfg->close_words.word[j]);
-	if (cfg->hmac_key_file[0] && cfg->max_payload < config_signed_payload_max(cfg))
+	if ((cfg->hmac_key_file[0] || cfg->hmac_keys_dir[0]) &&
+	    cfg->max_payload < config_signed_payload_max(cfg))
 		return check_fail(err, errlen,
 				  config_where(cfg, KEY_MAX_PAYLOAD, file, where, sizeof(where)),
 				  "max_payload %u is too small for signed commands (they need %zu)",

@@ -27,6 +27,8 @@
 
 /* Signed payload: "<word> <unix-time> <nonce> <mac>" (see sign.h). */
 #define CONFIG_SIGNED_EXTRA	(1 + 20 + 1 + 64 + 1 + 64)
+/* The named form adds " <name>", a name of at most 32 characters. */
+#define CONFIG_NAMED_EXTRA	(1 + 32)
 
 enum config_key {
 	KEY_HOST,
@@ -50,6 +52,7 @@ enum config_key {
 	KEY_RATE_LIMIT,
 	KEY_MAX_PAYLOAD,
 	KEY_HMAC_KEY_FILE,
+	KEY_HMAC_KEYS_DIR,
 	KEY_SIGNATURE_WINDOW,
 	KEY_STATE_FILE,
 	KEY_REQUIRE_CLOCK_SYNC,
@@ -102,6 +105,7 @@ struct config {
 	unsigned int rate_seconds;	/* ... per this many seconds */
 	unsigned int max_payload;	/* bytes */
 	char hmac_key_file[CONFIG_PATH_MAX];
+	char hmac_keys_dir[CONFIG_PATH_MAX];	/* one key file per opener */
 	unsigned int signature_window;	/* seconds */
 	char state_file[CONFIG_PATH_MAX];	/* replay memory of signed commands */
 	bool require_clock_sync;	/* signed commands wait for NTP */

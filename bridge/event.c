@@ -21,6 +21,8 @@ int event_format(char *buf, size_t size, const struct verdict *v,
 	     (cmd ? cJSON_AddStringToObject(o, "command", cmd) :
 		    cJSON_AddNullToObject(o, "command")) &&
 	     cJSON_AddBoolToObject(o, "signed", v->is_signed);
+	if (ok && v->opener[0])
+		ok = cJSON_AddStringToObject(o, "opener", v->opener) != NULL;
 	if (ok && v->reason != REASON_NONE)
 		ok = cJSON_AddStringToObject(o, "reason", reason_name(v->reason)) &&
 		     cJSON_AddStringToObject(o, "detail", v->detail);

@@ -6,7 +6,8 @@
  *   {"time":1700000000,"accepted":false,"command":"open","signed":true,
  *    "reason":"stale","detail":"signed 95 s ago; the window is 30 s"}
  *
- * "command" is null when the payload named none; "reason" and "detail"
+ * "command" is null when the payload named none; "opener" (after
+ * "signed") names the opener of a named signed command; "reason" and "detail"
  * are there only for a rejection; "suppressed" counts the rejections not
  * reported since the previous event (see the flood guard in bridge.c).
  */

@@ -33,6 +33,7 @@
 #include "conffile.h"
 #include "config.h"
 #include "device.h"
+#include "keyring.h"
 #include "log.h"
 #include "mqtt.h"
 #include "notify.h"
@@ -96,6 +97,8 @@ struct runtime {
 	struct secrets sec;
 	struct topics topics;
 	struct signer signer;
+	struct keyring keyring;		/* hmac_keys_dir */
+	bool signing;			/* hmac_key_file or hmac_keys_dir */
 	struct device dev;
 	struct mqtt mqtt;
 	struct bridge bridge;
@@ -115,8 +118,10 @@ static void load_replay(struct runtime *rt, bool check)
 	char why[2 * CONFIG_PATH_MAX + 128];
 	int rc;
 
-	signer_init(&rt->signer, rt->sec.hmac_key, rt->sec.hmac_key_len,
-		    rt->cfg.signature_window);
+	signer_init(&rt->signer, rt->sec.hmac_key_len ? rt->sec.hmac_key : NULL,
+		    rt->sec.hmac_key_len, rt->cfg.signature_window);
+	if (rt->keyring.dirfd >= 0)
+		signer_set_lookup(&rt->signer, keyring_lookup, &rt->keyring);
 	if (!check && statefile_lock(path, why, sizeof(why)) < 0)
 		fatalx("state_file: %s", why);
 	rc = statefile_load(path, rt->cfg.signature_window, &saved, why, sizeof(why));
@@ -293,12 +298,22 @@ int main(int argc, char **argv)
 	/* libmosquitto keeps its own copy of the password; OpenSSL its key. */
 	explicit_bzero(rt.sec.password, sizeof(rt.sec.password));
 	secrets_wipe_tls_key(&rt.sec);
-	if (rt.sec.hmac_key_len)
+	rt.keyring.dirfd = -1;
+	if (rt.cfg.hmac_keys_dir[0] &&
+	    keyring_open(&rt.keyring, rt.cfg.hmac_keys_dir, err, sizeof(err))) {
+		char where[CONFIG_PATH_MAX + 16];
+
+		fatalx("%s: hmac_keys_dir: %s",
+		       config_where(&rt.cfg, KEY_HMAC_KEYS_DIR, file, where, sizeof(where)), err);
+	}
+	rt.signing = rt.sec.hmac_key_len || rt.keyring.dirfd >= 0;
+	if (rt.signing)
 		load_replay(&rt, check);
 	if (check) {
 		printf("configuration OK\n");
 		mqtt_destroy(&rt.mqtt);
 		mosquitto_lib_cleanup();
+		keyring_close(&rt.keyring);
 		secrets_wipe(&rt.sec);
 		return 0;
 	}
@@ -309,13 +324,13 @@ int main(int argc, char **argv)
 	if (rt.cfg.mqtt_version == MQTT_PROTOCOL_311)
 		log_notice("MQTT 3.1.1: a command its sender marked retained is only "
 			   "recognised when the broker replays it; prefer MQTT 5");
-	if (rt.cfg.ha_discovery && rt.sec.hmac_key_len)
+	if (rt.cfg.ha_discovery && rt.signing)
 		log_notice("signed commands are required, so the Home Assistant lock "
 			   "can show the state but not open the door");
 	if (device_init(&rt.dev, rt.cfg.device))
 		fatalx("cannot watch %s", rt.cfg.device);
 	bridge_init(&rt.bridge, &rt.cfg, &rt.topics, &rt.dev, &rt.mqtt,
-		    rt.sec.hmac_key_len ? &rt.signer : NULL);
+		    rt.signing ? &rt.signer : NULL);
 
 	watchdog_usec = notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
 					     getpid());
@@ -333,6 +348,7 @@ int main(int argc, char **argv)
 	mqtt_destroy(&rt.mqtt);
 	mosquitto_lib_cleanup();
 	device_close(&rt.dev);
+	keyring_close(&rt.keyring);
 	secrets_wipe(&rt.sec);
 	return rc;
 }

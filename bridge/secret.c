@@ -15,27 +15,35 @@
 #include "hex.h"
 
 /*
- * Opens PATH and checks that it is a regular file without permissions for
- * others. Group access is allowed: the packaged service reads its secrets
- * through a "root:sesame 0640" file. Returns an fd, or -1 with WHY filled.
+ * Opens PATH (relative to DIRFD) and checks that it is a regular file
+ * without permissions for others. Group access is allowed: the packaged
+ * service reads its secrets through a "root:sesame 0640" file. FLAGS adds
+ * open flags. Messages call the file LABEL, or PATH when LABEL is NULL.
+ * Returns an fd, or -1 with WHY filled (errno ENOENT when it is missing).
  */
-static int open_private(const char *path, char *why, size_t whylen)
+static int open_private_at(int dirfd, const char *path, int flags, const char *label,
+			   char *why, size_t whylen)
 {
 	struct stat st;
-	int fd;
+	int fd, err;
 
+	if (!label)
+		label = path;
 	/* O_NONBLOCK: a FIFO is refused at once, not waited on. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags);
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		err = errno;
+		snprintf(why, whylen, "cannot open %s: %s", label,
+			 err == ELOOP ? "it is a symbolic link" : strerror(err));
+		errno = err;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(why, whylen, "cannot stat %s: %s", path, strerror(errno));
+		snprintf(why, whylen, "cannot stat %s: %s", label, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file (%s)", path,
+		snprintf(why, whylen, "%s is not a regular file (%s)", label,
 			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
 			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
 			 S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
@@ -44,13 +52,19 @@ static int open_private(const char *path, char *why, size_t whylen)
 	if (st.st_mode & S_IRWXO) {
 		snprintf(why, whylen,
 			 "%s is accessible by others (mode %04o): run chmod o-rwx %s",
-			 path, (unsigned int)(st.st_mode & 07777), path);
+			 label, (unsigned int)(st.st_mode & 07777), label == path ? path : "on it");
 		goto fail;
 	}
 	return fd;
 fail:
 	close(fd);
+	errno = EACCES;
 	return -1;
+}
+
+static int open_private(const char *path, char *why, size_t whylen)
+{
+	return open_private_at(AT_FDCWD, path, 0, NULL, why, whylen);
 }
 
 /* Reads all of FD into BUF (NUL-terminated); -1 if it does not fit. */
@@ -129,36 +143,34 @@ static int read_password(const char *path, char *password, char *why,
 	return 0;
 }
 
-int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
-			 char *why, size_t whylen)
+/* The HMAC key in FD: one line of hex. LABEL names the file in messages. */
+static int read_hmac_key_fd(int fd, const char *label, unsigned char *key,
+			    size_t *len, char *why, size_t whylen)
 {
 	char buf[2 * SECRET_KEY_MAX + 4];
 	ssize_t n;
 	size_t hexlen;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open_private(path, why, whylen);
-	if (fd < 0)
-		return -1;
 	n = read_small(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0) {
-		snprintf(why, whylen, "cannot read %s: %s", path,
+		snprintf(why, whylen, "cannot read %s: %s", label,
 			 errno == EFBIG ? "too long for a key" : strerror(errno));
 		goto out;
 	}
 	if (strlen(buf) != (size_t)n || one_line(buf, (size_t)n)) {
-		snprintf(why, whylen, "%s must hold the key as one line of hex", path);
+		snprintf(why, whylen, "%s must hold the key as one line of hex", label);
 		goto out;
 	}
 	hexlen = strlen(buf);
 	if (!hex_is_digits(buf, hexlen) || hexlen % 2) {
-		snprintf(why, whylen, "%s must hold the key as one line of hex digits", path);
+		snprintf(why, whylen, "%s must hold the key as one line of hex digits", label);
 		goto out;
 	}
 	if (hexlen < 2 * SECRET_KEY_MIN || hexlen > 2 * SECRET_KEY_MAX) {
 		snprintf(why, whylen, "%s holds %zu bytes; a key has %d to %d",
-			 path, hexlen / 2, SECRET_KEY_MIN, SECRET_KEY_MAX);
+			 label, hexlen / 2, SECRET_KEY_MIN, SECRET_KEY_MAX);
 		goto out;
 	}
 	hex_decode(buf, hexlen, key);
@@ -167,6 +179,35 @@ int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
 out:
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
+}
+
+int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
+			 char *why, size_t whylen)
+{
+	int fd = open_private(path, why, whylen);
+
+	if (fd < 0)
+		return -1;
+	return read_hmac_key_fd(fd, path, key, len, why, whylen);
+}
+
+int secret_read_hmac_key_at(int dirfd, const char *name, unsigned char *key,
+			    size_t *len, char *why, size_t whylen)
+{
+	char label[64];
+	int fd;
+
+	snprintf(label, sizeof(label), "the key file of %.32s", name);
+	/* Not through a link: the file itself must be the opener's. */
+	fd = open_private_at(dirfd, name, O_NOFOLLOW, label, why, whylen);
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(why, whylen, "no key for opener %.32s: revoked, or never enrolled",
+			 name);
+		return -2;
+	}
+	if (fd < 0)
+		return -1;
+	return read_hmac_key_fd(fd, label, key, len, why, whylen);
 }
 
 /* The PEM text of the TLS client key, for OpenSSL to parse from memory. */

@@ -4,7 +4,8 @@
  * client key and the HMAC key. Each must be a regular file that others
  * cannot read. Each is opened once, checked through that descriptor and
  * read from it into memory, so that the file checked is the file used
- * (OpenSSL gets the TLS key from memory, never the path).
+ * (OpenSSL gets the TLS key from memory, never the path). The openers'
+ * keys (hmac_keys_dir) are read the same way, at each command (keyring.c).
  */
 #ifndef SESAME_SECRET_H
 #define SESAME_SECRET_H
@@ -39,6 +40,14 @@ int secrets_load(const struct config *cfg, const char *file,
  */
 int secret_read_hmac_key(const char *path, unsigned char *key, size_t *len,
 			 char *why, size_t whylen);
+
+/*
+ * Reads the key file NAME in the directory DIRFD (hmac_keys_dir), as
+ * above, and not through a symbolic link. Returns 0, -2 when there is no
+ * such file, or -1 with a reason in WHY (which names the file by NAME).
+ */
+int secret_read_hmac_key_at(int dirfd, const char *name, unsigned char *key,
+			    size_t *len, char *why, size_t whylen);
 
 /* Wipes the TLS key's PEM text, once the TLS context holds the key. */
 void secrets_wipe_tls_key(struct secrets *sec);

@@ -3,14 +3,16 @@
  * sign-main.c - sesame-sign: print a signed sesame command, for scripts
  * and phone shortcuts.
  *
- *   sesame-sign -k KEYFILE -t TOPIC [-T UNIXTIME] [-N NONCE] COMMAND
- *   sesame-sign -c /etc/sesame/bridge.conf COMMAND
+ *   sesame-sign -k KEYFILE -t TOPIC [-n NAME] [-T UNIXTIME] [-N NONCE] COMMAND
+ *   sesame-sign -c /etc/sesame/bridge.conf [-n NAME] COMMAND
  *
  *   mosquitto_pub ... -t sesame/door/set -m "$(sesame-sign -k key -t sesame/door/set open)"
  *
  * The key is read from a file that others cannot read, never from the
  * command line, by a process that cannot dump core or be traced. The nonce
- * is 16 random bytes unless given.
+ * is 16 random bytes unless given. With -n NAME it prints the named form
+ * of one key per opener (hmac_keys_dir): with -c, the key is that
+ * directory's file NAME.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,11 +39,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: sesame-sign -k KEYFILE -t TOPIC [-T UNIXTIME] [-N NONCE] COMMAND\n"
-		"       sesame-sign -c CONFIG [-T UNIXTIME] [-N NONCE] COMMAND\n"
+		"usage: sesame-sign -k KEYFILE -t TOPIC [-n NAME] [-T UNIXTIME] [-N NONCE] COMMAND\n"
+		"       sesame-sign -c CONFIG [-n NAME] [-T UNIXTIME] [-N NONCE] COMMAND\n"
 		"  -k KEYFILE  the HMAC key file (one line of hex, not readable by others)\n"
 		"  -t TOPIC    the command topic, such as sesame/door/set\n"
 		"  -c CONFIG   take hmac_key_file and topic from a sesame-bridge configuration\n"
+		"              (with -n: the key file NAME in its hmac_keys_dir)\n"
+		"  -n NAME     sign as the opener NAME (one key per opener, hmac_keys_dir)\n"
 		"  -T UNIXTIME sign for this time instead of now\n"
 		"  -N NONCE    use this nonce (16 to 64 hex digits) instead of a random one\n");
 }
@@ -50,16 +54,20 @@ int main(int argc, char **argv)
 {
 	static struct config cfg;
 	const char *keyfile = NULL, *topic = NULL, *conf = NULL, *nonce = NULL;
-	const char *time_arg = NULL, *word;
+	const char *time_arg = NULL, *word, *name = NULL;
 	unsigned char key[SECRET_KEY_MAX], mac[SIGN_MAC_LEN], rnd[NONCE_BYTES];
 	char nonce_hex[2 * NONCE_BYTES + 1], mac_hex[2 * SIGN_MAC_LEN + 1];
 	char time_text[32], topic_buf[CONFIG_TOPIC_MAX + 8], why[1024];
+	char key_buf[CONFIG_PATH_MAX + SIGN_NAME_MAX + 2];
 	size_t key_len = 0, i;
 	int ch;
 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	while ((ch = getopt(argc, argv, "c:hk:t:N:T:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:hk:n:t:N:T:V")) != -1) {
 		switch (ch) {
+		case 'n':
+			name = optarg;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -92,6 +100,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	word = argv[optind];
+	if (name && !sign_name_ok(name, strlen(name))) {
+		fprintf(stderr, "sesame-sign: -n: an opener's name is 1 to %d of "
+			"A-Z a-z 0-9 _ -\n", SIGN_NAME_MAX);
+		return 2;
+	}
 
 	if (conf) {
 		config_init(&cfg, "localhost");
@@ -99,7 +112,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sesame-sign: %s\n", why);
 			return 1;
 		}
-		if (!cfg.hmac_key_file[0]) {
+		if (name && !cfg.hmac_keys_dir[0]) {
+			fprintf(stderr, "sesame-sign: %s sets no hmac_keys_dir\n", conf);
+			return 1;
+		}
+		if (!name && !cfg.hmac_key_file[0]) {
 			fprintf(stderr, "sesame-sign: %s sets no hmac_key_file\n", conf);
 			return 1;
 		}
@@ -109,6 +126,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		keyfile = cfg.hmac_key_file;
+		if (name) {
+			snprintf(key_buf, sizeof(key_buf), "%s/%s", cfg.hmac_keys_dir, name);
+			keyfile = key_buf;
+		}
 		snprintf(topic_buf, sizeof(topic_buf), "%s/set", cfg.topic);
 		topic = topic_buf;
 	}
@@ -150,14 +171,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sesame-sign: %s\n", why);
 		return 1;
 	}
-	if (sign_mac(key, key_len, topic, word, strlen(word), time_text,
-		     strlen(time_text), nonce, strlen(nonce), mac)) {
+	if (sign_mac_named(key, key_len, topic, word, strlen(word), time_text,
+			   strlen(time_text), nonce, strlen(nonce), name ? name : "",
+			   name ? strlen(name) : 0, mac)) {
 		explicit_bzero(key, sizeof(key));
 		fprintf(stderr, "sesame-sign: cannot compute the MAC (topic too long?)\n");
 		return 1;
 	}
 	explicit_bzero(key, sizeof(key));
 	hex_encode(mac, sizeof(mac), mac_hex);
-	printf("%s %s %s %s\n", word, time_text, nonce, mac_hex);
+	if (name)
+		printf("%s %s %s %s %s\n", word, time_text, nonce, name, mac_hex);
+	else
+		printf("%s %s %s %s\n", word, time_text, nonce, mac_hex);
 	return ferror(stdout) || fflush(stdout) ? 1 : 0;
 }

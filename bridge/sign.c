@@ -2,6 +2,7 @@
 /*
  * sign.c - parse and verify signed commands (see sign.h).
  */
+#define _GNU_SOURCE
 #include "sign.h"
 
 #include <openssl/crypto.h>
@@ -22,6 +23,12 @@ void signer_init(struct signer *s, const unsigned char *key, size_t key_len,
 	s->key_len = key_len;
 	s->window = window;
 	replay_init(&s->replay, window, 0, FLOOR_ACCEPTED);
+}
+
+void signer_set_lookup(struct signer *s, sign_lookup_fn lookup, void *ctx)
+{
+	s->lookup = lookup;
+	s->lookup_ctx = ctx;
 }
 
 void signer_restore(struct signer *s, const struct replay *saved)
@@ -54,20 +61,42 @@ static enum reason malformed(char *detail, size_t detail_len, const char *why)
 	return REASON_MALFORMED;
 }
 
+bool sign_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > SIGN_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+#define FIELDS_WHY "signed command needs 4 fields: COMMAND TIME NONCE MAC " \
+		   "(or 5: COMMAND TIME NONCE NAME MAC)"
+
 enum reason sign_parse(const char *payload, size_t len,
 		       struct signed_payload *sp, char *detail, size_t detail_len)
 {
-	const char *field[4], *end = payload + len, *p = payload;
-	size_t flen[4], i;
+	const char *field[5], *end = payload + len, *p = payload;
+	size_t flen[5], i, n = 1;
 	int64_t t = 0;
 
-	for (i = 0; i < 4; i++) {
+	/* Four fields, or five with the opener's name before the MAC. */
+	for (i = 0; i < len; i++)
+		if (payload[i] == ' ')
+			n++;
+	if (n != 4 && n != 5)
+		return malformed(detail, detail_len, FIELDS_WHY);
+	for (i = 0; i < n; i++) {
 		const char *sp_at = memchr(p, ' ', (size_t)(end - p));
-		const char *stop = (i < 3 && sp_at) ? sp_at : end;
+		const char *stop = sp_at ? sp_at : end;
 
-		if (i < 3 && !sp_at)
-			return malformed(detail, detail_len,
-					 "signed command needs 4 fields: COMMAND TIME NONCE MAC");
 		field[i] = p;
 		flen[i] = (size_t)(stop - p);
 		if (flen[i] == 0)
@@ -75,9 +104,6 @@ enum reason sign_parse(const char *payload, size_t len,
 					 "signed command fields are separated by single spaces");
 		p = stop + 1;
 	}
-	if (memchr(field[3], ' ', flen[3]))
-		return malformed(detail, detail_len,
-				 "signed command needs 4 fields: COMMAND TIME NONCE MAC");
 	for (i = 0; i < flen[0]; i++) {
 		unsigned char c = (unsigned char)field[0][i];
 
@@ -98,7 +124,10 @@ enum reason sign_parse(const char *payload, size_t len,
 	if (flen[2] < SIGN_NONCE_MIN || flen[2] > SIGN_NONCE_MAX ||
 	    !hex_is_digits(field[2], flen[2]))
 		return malformed(detail, detail_len, "nonce must be 16 to 64 hex digits");
-	if (flen[3] != SIGN_MAC_HEX || !hex_is_lower_digits(field[3], flen[3]))
+	if (n == 5 && !sign_name_ok(field[3], flen[3]))
+		return malformed(detail, detail_len,
+				 "opener name must be 1 to 32 of A-Z a-z 0-9 _ -");
+	if (flen[n - 1] != SIGN_MAC_HEX || !hex_is_lower_digits(field[n - 1], flen[n - 1]))
 		return malformed(detail, detail_len, "mac must be 64 lower-case hex digits");
 
 	sp->word = field[0];
@@ -108,8 +137,36 @@ enum reason sign_parse(const char *payload, size_t len,
 	sp->time = t;
 	sp->nonce = field[2];
 	sp->nonce_len = flen[2];
-	sp->mac = field[3];
+	sp->name = n == 5 ? field[3] : NULL;
+	sp->name_len = n == 5 ? flen[3] : 0;
+	sp->mac = field[n - 1];
 	return REASON_NONE;
+}
+
+int sign_mac_named(const unsigned char *key, size_t key_len, const char *topic,
+		   const char *word, size_t word_len, const char *time_text,
+		   size_t time_len, const char *nonce, size_t nonce_len,
+		   const char *name, size_t name_len, unsigned char mac[SIGN_MAC_LEN])
+{
+	char msg[SIGN_TOPIC_MAX + 16 + 1 + SIGN_TIME_MAX + 1 + SIGN_NONCE_MAX + 1 +
+		 SIGN_NAME_MAX + 4];
+	unsigned int mac_len = 0;
+	int n;
+
+	if (strlen(topic) > SIGN_TOPIC_MAX || word_len > 16 ||
+	    time_len > SIGN_TIME_MAX || nonce_len > SIGN_NONCE_MAX ||
+	    name_len > SIGN_NAME_MAX || !key || !key_len)
+		return -1;
+	n = snprintf(msg, sizeof(msg), "%s|%.*s|%.*s|%.*s%s%.*s", topic,
+		     (int)word_len, word, (int)time_len, time_text,
+		     (int)nonce_len, nonce, name_len ? "|" : "",
+		     (int)name_len, name_len ? name : "");
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return -1;
+	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
+		  (size_t)n, mac, &mac_len) || mac_len != SIGN_MAC_LEN)
+		return -1;
+	return 0;
 }
 
 int sign_mac(const unsigned char *key, size_t key_len, const char *topic,
@@ -117,22 +174,55 @@ int sign_mac(const unsigned char *key, size_t key_len, const char *topic,
 	     size_t time_len, const char *nonce, size_t nonce_len,
 	     unsigned char mac[SIGN_MAC_LEN])
 {
-	char msg[SIGN_TOPIC_MAX + 16 + 1 + SIGN_TIME_MAX + 1 + SIGN_NONCE_MAX + 4];
-	unsigned int mac_len = 0;
-	int n;
+	return sign_mac_named(key, key_len, topic, word, word_len, time_text,
+			      time_len, nonce, nonce_len, NULL, 0, mac);
+}
 
-	if (strlen(topic) > SIGN_TOPIC_MAX || word_len > 16 ||
-	    time_len > SIGN_TIME_MAX || nonce_len > SIGN_NONCE_MAX)
-		return -1;
-	n = snprintf(msg, sizeof(msg), "%s|%.*s|%.*s|%.*s", topic,
-		     (int)word_len, word, (int)time_len, time_text,
-		     (int)nonce_len, nonce);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return -1;
-	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
-		  (size_t)n, mac, &mac_len) || mac_len != SIGN_MAC_LEN)
-		return -1;
-	return 0;
+/*
+ * The MAC must match the key of the form used: the single key for the
+ * unnamed form, the opener's own for the named one, read now (a revoked
+ * opener's file is gone) and wiped as soon as the MAC is computed.
+ */
+static enum reason check_mac(const struct signer *s, const char *topic,
+			     const struct signed_payload *sp, char *detail,
+			     size_t detail_len)
+{
+	unsigned char want[SIGN_MAC_LEN], got[SIGN_MAC_LEN], key[SIGN_KEY_MAX];
+	const unsigned char *k = s->key;
+	char name[SIGN_NAME_MAX + 1];
+	size_t klen = s->key_len;
+	int rc;
+
+	if (sp->name_len) {
+		if (!s->lookup) {
+			snprintf(detail, detail_len, "named signed commands need hmac_keys_dir");
+			return REASON_BAD_SIGNATURE;
+		}
+		memcpy(name, sp->name, sp->name_len);
+		name[sp->name_len] = '\0';
+		klen = 0;
+		rc = s->lookup(s->lookup_ctx, name, key, &klen, detail, detail_len);
+		if (rc || klen == 0 || klen > sizeof(key)) {
+			explicit_bzero(key, sizeof(key));
+			if (!rc)
+				snprintf(detail, detail_len, "the key of opener %s cannot be used", name);
+			return REASON_UNKNOWN_OPENER;
+		}
+		k = key;
+	} else if (!s->key) {
+		snprintf(detail, detail_len, "unnamed signed commands need hmac_key_file");
+		return REASON_BAD_SIGNATURE;
+	}
+	rc = sign_mac_named(k, klen, topic, sp->word, sp->word_len, sp->time_text,
+			    sp->time_len, sp->nonce, sp->nonce_len, sp->name,
+			    sp->name_len, want);
+	explicit_bzero(key, sizeof(key));
+	if (rc || hex_decode(sp->mac, SIGN_MAC_HEX, got) ||
+	    CRYPTO_memcmp(want, got, SIGN_MAC_LEN) != 0) {
+		snprintf(detail, detail_len, "mac does not match");
+		return REASON_BAD_SIGNATURE;
+	}
+	return REASON_NONE;
 }
 
 /*
@@ -186,17 +276,12 @@ enum reason sign_verify(struct signer *s, const char *topic,
 			const struct sign_clock *clk, char *detail,
 			size_t detail_len)
 {
-	unsigned char want[SIGN_MAC_LEN], got[SIGN_MAC_LEN];
 	enum reason r;
 	int64_t age;
 
-	if (sign_mac(s->key, s->key_len, topic, sp->word, sp->word_len,
-		     sp->time_text, sp->time_len, sp->nonce, sp->nonce_len, want) ||
-	    hex_decode(sp->mac, SIGN_MAC_HEX, got) ||
-	    CRYPTO_memcmp(want, got, SIGN_MAC_LEN) != 0) {
-		snprintf(detail, detail_len, "mac does not match");
-		return REASON_BAD_SIGNATURE;
-	}
+	r = check_mac(s, topic, sp, detail, detail_len);
+	if (r != REASON_NONE)
+		return r;
 	r = check_clock(s, clk, detail, detail_len);
 	if (r != REASON_NONE)
 		return r;

@@ -34,6 +34,7 @@ const char *reason_name(enum reason reason)
 		[REASON_MALFORMED] = "malformed",
 		[REASON_DEVICE_ERROR] = "device error",
 		[REASON_STATE_ERROR] = "state error",
+		[REASON_UNKNOWN_OPENER] = "unknown opener",
 	};
 
 	return names[reason];

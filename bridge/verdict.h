@@ -27,15 +27,18 @@ enum reason {
 	REASON_MALFORMED,
 	REASON_DEVICE_ERROR,
 	REASON_STATE_ERROR,	/* the replay state could not be saved */
+	REASON_UNKNOWN_OPENER,	/* a named command without a key: revoked? */
 };
 
 #define VERDICT_DETAIL_MAX 128
+#define VERDICT_OPENER_MAX 32	/* SIGN_NAME_MAX */
 
 struct verdict {
 	enum command cmd;
 	enum reason reason;
 	bool is_signed;
 	char detail[VERDICT_DETAIL_MAX];	/* our words, never the payload's */
+	char opener[VERDICT_OPENER_MAX + 1];	/* a named command's opener, or "" */
 };
 
 const char *command_name(enum command cmd);	/* "open", "close" or NULL */

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/deps.sh GROUP...
 #   groups: build unit lint pi chroot kernel-source bridge bridge-test faults
-#           dtc dkms deb pkg door bench
+#           dtc dkms deb pkg door bench phone
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -47,6 +47,12 @@ pkgs_for() {
 			groff-base faketime strace python3 ;;
 	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
 	faults)	echo python3 ;;
+	# The phone page's tests (with bridge-test): the browser, its
+	# certificate database (to trust the test CA as a phone would), QR
+	# codes for sesame-certs enroll; Debian's Node.js and npm where the
+	# machine has none of its own.
+	phone)	echo chromium libnss3-tools qrencode
+		command -v npm > /dev/null || echo nodejs npm ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs
 	# there besides the bridge's build group.
 	dtc)	echo device-tree-compiler ;;

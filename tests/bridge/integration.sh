@@ -934,8 +934,11 @@ case_25() {
 # Cases 26-39: replay, clocks and secrets (the attacks they stop).
 # shellcheck source=tests/bridge/trust-cases.sh
 . "$here/trust-cases.sh"
+# Cases 40-42: one key per opener (the phone page's keys).
+# shellcheck source=tests/bridge/opener-cases.sh
+. "$here/opener-cases.sh"
 
-ALL=$(seq -s ' ' 1 39)
+ALL=$(seq -s ' ' 1 42)
 selected=${*:-$ALL}
 for c in $selected; do
 	case " $ALL " in

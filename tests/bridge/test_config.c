@@ -147,6 +147,8 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.max_payload, 4096);
 	assert_int_equal(parse("hmac_key_file /etc/sesame/hmac.key"), 0);
 	assert_string_equal(cfg.hmac_key_file, "/etc/sesame/hmac.key");
+	assert_int_equal(parse("hmac_keys_dir /etc/sesame/openers"), 0);
+	assert_string_equal(cfg.hmac_keys_dir, "/etc/sesame/openers");
 	assert_int_equal(parse("signature_window 3600"), 0);
 	assert_int_equal(cfg.signature_window, 3600);
 	assert_string_equal(cfg.state_file, "/var/lib/sesame/replay.state");
@@ -376,6 +378,12 @@ static void test_check(void **state)
 	assert_string_equal(err, "b.conf:2: max_payload 64 is too small for signed commands (they need 157)");
 	assert_int_equal(config_parse_line(&cfg, "max_payload 157", CONFIG_CMDLINE, 1, err, sizeof(err)), 0);
 	assert_int_equal(check(), 0);
+	/* Named commands carry the opener's name too. */
+	base();
+	set_line("max_payload 157", 2);
+	set_line("hmac_keys_dir /openers", 3);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:2: max_payload 157 is too small for signed commands (they need 190)");
 }
 
 static void test_where(void **state)

@@ -43,6 +43,25 @@ static void test_event_accepted(void **state)
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "signed")));
 	assert_null(cJSON_GetObjectItem(o, "reason"));
 	assert_null(cJSON_GetObjectItem(o, "suppressed"));
+	assert_null(cJSON_GetObjectItem(o, "opener"));
+	cJSON_Delete(o);
+}
+
+/* A named command's event says who: the page and the audit trail need it. */
+static void test_event_opener(void **state)
+{
+	struct verdict v = { .cmd = CMD_OPEN, .reason = REASON_UNKNOWN_OPENER,
+			     .is_signed = true, .opener = "bob" };
+	char buf[EVENT_JSON_MAX];
+	cJSON *o;
+
+	(void)state;
+	snprintf(v.detail, sizeof(v.detail), "no key for opener bob: revoked, or never enrolled");
+	assert_true(event_format(buf, sizeof(buf), &v, 1700000000, 0) > 0);
+	o = cJSON_Parse(buf);
+	assert_non_null(o);
+	assert_string_equal(str(o, "opener"), "bob");
+	assert_string_equal(str(o, "reason"), "unknown opener");
 	cJSON_Delete(o);
 }
 
@@ -155,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_accepted),
+		cmocka_unit_test(test_event_opener),
 		cmocka_unit_test(test_event_rejected),
 		cmocka_unit_test(test_topics),
 		cmocka_unit_test(test_discovery),

@@ -4,8 +4,10 @@
  * stale and future time stamps, every kind of tampering, the form of each
  * field (nonce lengths 15/16/64/65, ...), the clock (not synchronised,
  * set back, stepped forward and back), the floor of a fresh start, and the
- * whole judgement of a command message. The replay memory itself:
- * test_replay.c.
+ * whole judgement of a command message; named commands (one key per
+ * opener, hmac_keys_dir): their MAC, a revoked opener, a name swapped, the
+ * form of the name, and the replay memory they share. The replay memory
+ * itself: test_replay.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -394,6 +396,162 @@ static void test_judge(void **state)
 	judge(p, false, true, REASON_STALE, CMD_CLOSE);
 }
 
+/* The openers a stub of hmac_keys_dir knows: alice has KEY, bob another. */
+static bool bob_revoked;
+
+static int lookup(void *ctx, const char *name, unsigned char *out, size_t *len,
+		  char *why, size_t whylen)
+{
+	(void)ctx;
+	if (!strcmp(name, "alice")) {
+		memcpy(out, key, sizeof(key));
+		*len = sizeof(key);
+		return 0;
+	}
+	if (!strcmp(name, "bob") && !bob_revoked) {
+		memset(out, 0xb0, 40);
+		*len = 40;
+		return 0;
+	}
+	snprintf(why, whylen, "no key for opener %s: revoked, or never enrolled", name);
+	return SIGN_LOOKUP_MISSING;
+}
+
+static int setup_named(void **state)
+{
+	setup(state);
+	bob_revoked = false;
+	signer_set_lookup(&signer, lookup, NULL);
+	return 0;
+}
+
+/* "WORD TIME NONCE NAME MAC", signed with K over TOPIC. */
+static void make_named(char *out, size_t size, const unsigned char *k, size_t klen,
+		       const char *word, long long time, const char *nonce,
+		       const char *name)
+{
+	unsigned char mac[SIGN_MAC_LEN];
+	char t[32], hex[SIGN_MAC_HEX + 1];
+
+	snprintf(t, sizeof(t), "%lld", time);
+	assert_int_equal(sign_mac_named(k, klen, TOPIC, word, strlen(word), t, strlen(t),
+					nonce, strlen(nonce), name, strlen(name), mac), 0);
+	hex_encode(mac, sizeof(mac), hex);
+	snprintf(out, size, "%s %s %s %s %s", word, t, nonce, name, hex);
+}
+
+static void test_named_known_answer(void **state)
+{
+	char p[256];
+
+	(void)state;
+	/* openssl dgst -sha256 -mac HMAC -macopt hexkey:000102...1f over
+	 * "sesame/door/set|open|1700000000|00112233445566778899aabbccddeeff|alice" */
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, "alice");
+	assert_string_equal(p, "open 1700000000 " NONCE " alice"
+			    " b921c9041d020e55181d29a86320bc9343b236b97ddc497756aad2fa66155813");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	assert_int_equal(verify(p, NOW), REASON_REPLAY);
+}
+
+static void test_named_openers(void **state)
+{
+	unsigned char bob[40];
+	char p[256], q[256];
+
+	(void)state;
+	memset(bob, 0xb0, sizeof(bob));
+	make_named(p, sizeof(p), bob, sizeof(bob), "open", NOW, NONCE, "bob");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+	/* Replay memory is shared: bob's nonce is spent for alice too. */
+	make_named(q, sizeof(q), key, sizeof(key), "open", NOW, NONCE, "alice");
+	assert_int_equal(verify(q, NOW), REASON_REPLAY);
+	/* alice's MAC under bob's name, and bob's key claiming to be alice. */
+	make_named(q, sizeof(q), key, sizeof(key), "open", NOW, NONCE "01", "alice");
+	snprintf(p, sizeof(p), "open %lld %s01 bob %s", NOW, NONCE, q + strlen(q) - 64);
+	assert_int_equal(verify(p, NOW), REASON_BAD_SIGNATURE);
+	make_named(p, sizeof(p), bob, sizeof(bob), "open", NOW, NONCE "02", "alice");
+	assert_int_equal(verify(p, NOW), REASON_BAD_SIGNATURE);
+	/* The name is signed: the same key cannot pass as another opener. */
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE "03", "carol");
+	assert_int_equal(verify(p, NOW), REASON_UNKNOWN_OPENER);
+	assert_string_equal(detail, "no key for opener carol: revoked, or never enrolled");
+	/* Revoked: bob's file is gone, his next press is refused. */
+	bob_revoked = true;
+	make_named(p, sizeof(p), bob, sizeof(bob), "open", NOW, NONCE "04", "bob");
+	assert_int_equal(verify(p, NOW), REASON_UNKNOWN_OPENER);
+	/* alice is untouched. */
+	assert_int_equal(verify(q, NOW), REASON_NONE);
+	/* The unnamed form still takes the single key. */
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE "05");
+	assert_int_equal(verify(p, NOW), REASON_NONE);
+}
+
+static void test_named_form(void **state)
+{
+	char p[256], name[40];
+
+	(void)state;
+	memset(name, 'n', sizeof(name));
+	name[32] = '\0';
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, name);
+	assert_int_equal(verify(p, NOW), REASON_UNKNOWN_OPENER);
+	name[32] = 'n';
+	name[33] = '\0';
+	snprintf(p, sizeof(p), "open %lld %s %s %064d", NOW, NONCE, name, 0);
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+	assert_string_equal(detail, "opener name must be 1 to 32 of A-Z a-z 0-9 _ -");
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, "al.ce");
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, "../x");
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, "a_B-9");
+	assert_int_equal(verify(p, NOW), REASON_UNKNOWN_OPENER);
+	snprintf(p, sizeof(p), "open %lld %s alice x %064d", NOW, NONCE, 0);
+	assert_int_equal(verify(p, NOW), REASON_MALFORMED);
+}
+
+static void test_named_needs_keys_dir(void **state)
+{
+	char p[256];
+	struct signer only_dir;
+
+	(void)state;
+	/* A bridge with hmac_key_file alone refuses names it cannot look up. */
+	make_named(p, sizeof(p), key, sizeof(key), "open", NOW, NONCE, "alice");
+	assert_int_equal(verify(p, NOW), REASON_BAD_SIGNATURE);
+	assert_string_equal(detail, "named signed commands need hmac_keys_dir");
+	/* One with hmac_keys_dir alone refuses the unnamed form. */
+	signer_init(&only_dir, NULL, 0, 30);
+	signer_set_lookup(&only_dir, lookup, NULL);
+	signer = only_dir;
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE);
+	assert_int_equal(verify(p, NOW), REASON_BAD_SIGNATURE);
+	assert_string_equal(detail, "unnamed signed commands need hmac_key_file");
+}
+
+static void test_named_judge(void **state)
+{
+	struct sign_clock clk = { .wall_ms = NOW * 1000, .synced = true };
+	struct verdict v;
+	char p[256];
+
+	(void)state;
+	make_named(p, sizeof(p), key, sizeof(key), "close", NOW, NONCE, "alice");
+	command_judge(&cfg, &signer, TOPIC, p, strlen(p), false, &clk, &v);
+	assert_int_equal(v.reason, REASON_NONE);
+	assert_int_equal(v.cmd, CMD_CLOSE);
+	assert_string_equal(v.opener, "alice");
+	/* Refused ones name the opener too: the audit trail says who. */
+	command_judge(&cfg, &signer, TOPIC, p, strlen(p), false, &clk, &v);
+	assert_int_equal(v.reason, REASON_REPLAY);
+	assert_string_equal(v.opener, "alice");
+	make(p, sizeof(p), TOPIC, "open", NOW, NONCE "01");
+	command_judge(&cfg, &signer, TOPIC, p, strlen(p), false, &clk, &v);
+	assert_int_equal(v.reason, REASON_NONE);
+	assert_string_equal(v.opener, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +568,11 @@ int main(void)
 		cmocka_unit_test_setup(test_fresh_start_before_ntp, setup),
 		cmocka_unit_test_setup(test_restore, setup),
 		cmocka_unit_test_setup(test_judge, setup),
+		cmocka_unit_test_setup(test_named_known_answer, setup_named),
+		cmocka_unit_test_setup(test_named_openers, setup_named),
+		cmocka_unit_test_setup(test_named_form, setup_named),
+		cmocka_unit_test_setup(test_named_needs_keys_dir, setup),
+		cmocka_unit_test_setup(test_named_judge, setup_named),
 	};
 
 	return cmocka_run_group_tests_name("sign", tests, NULL, NULL);

@@ -6,9 +6,10 @@
 #                             TLS: plain, ASan+UBSan, then valgrind memcheck
 #                             (errors fatal)
 
-BRIDGE_UNIT_TESTS := config payload sign replay ratelimit status backoff json secret notify
+BRIDGE_UNIT_TESTS := config payload sign replay ratelimit status backoff json secret notify \
+		     keyring
 # The objects under test: everything but main, MQTT, device and glue.
-BRIDGE_UNIT_LINK  := $(BRIDGE_PURE) conffile secret statefile log notify
+BRIDGE_UNIT_LINK  := $(BRIDGE_PURE) conffile keyring secret statefile log notify
 BRIDGE_TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libcjson libcrypto)
 BRIDGE_TEST_CFLAGS = $(BRIDGE_CFLAGS) -Ibridge $(shell $(PKG_CONFIG) --cflags cmocka)
 

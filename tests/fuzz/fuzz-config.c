@@ -116,6 +116,7 @@ static void check_accepted(const struct config *c)
 	      str_ok(c->password_file, sizeof(c->password_file)) &&
 	      str_ok(c->topic, sizeof(c->topic)) && str_ok(c->device, sizeof(c->device)) &&
 	      str_ok(c->hmac_key_file, sizeof(c->hmac_key_file)) &&
+	      str_ok(c->hmac_keys_dir, sizeof(c->hmac_keys_dir)) &&
 	      str_ok(c->ha_prefix, sizeof(c->ha_prefix)));
 	check(c->port >= 1 && c->port <= 65535);
 	check(c->keepalive >= 5 && c->keepalive <= 65535);
@@ -144,8 +145,22 @@ static void check_accepted(const struct config *c)
 	}
 	for (j = 0; j < c->close_words.count; j++)
 		check(word_ok(c->close_words.word[j]));
-	if (c->hmac_key_file[0])
+	if (c->hmac_key_file[0] || c->hmac_keys_dir[0])
 		check(c->max_payload >= config_signed_payload_max(c));
+	/* The longest signed command fits, with a 32-character opener's name
+	 * whenever a keys directory is set (counted here, not by config.c). */
+	if (c->hmac_key_file[0] || c->hmac_keys_dir[0]) {
+		size_t longest = 0;
+
+		for (i = 0; i < c->open_words.count; i++)
+			if (strlen(c->open_words.word[i]) > longest)
+				longest = strlen(c->open_words.word[i]);
+		for (j = 0; j < c->close_words.count; j++)
+			if (strlen(c->close_words.word[j]) > longest)
+				longest = strlen(c->close_words.word[j]);
+		check(c->max_payload >= longest + 1 + 20 + 1 + 64 + 1 + 64 +
+		      (c->hmac_keys_dir[0] ? 1 + 32 : 0));
+	}
 }
 
 /* Topics, discovery and payload words of an accepted configuration. */

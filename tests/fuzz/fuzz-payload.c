@@ -8,7 +8,9 @@
  *
  * Input: a flags byte (signed or plain, max_payload, custom words, time
  * window, a fresh start without saved state and with the clock
- * synchronised or not), then records of [type][length, 2 bytes LE][data]:
+ * synchronised or not), then records of [type][length, 2 bytes LE][data]
+ * (a signed command may be in the named form of one key per opener:
+ * alice's, bob's until he is revoked, or an unknown opener's):
  *   0 raw payload           3 step the wall clock, either way, and say
  *   1 a correctly signed      whether it is synchronised
  *     command, maybe        4 raw status line
@@ -59,6 +61,10 @@ static const unsigned char key[32] = {
 	0x5e, 0x5a, 0x3e, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
 };
+/* The openers of hmac_keys_dir: their keys differ from the single key. */
+static const unsigned char key_alice[32] = { 0xa1, 0x1c, 0xe0 };
+static const unsigned char key_bob[48] = { 0xb0, 0xb0, 0xb0, 0x01 };
+static const char *const opener_names[] = { NULL, "alice", "bob", "mallory" };
 
 /* One input's world: configuration, signer, clock and the model's memory. */
 struct world {
@@ -69,6 +75,7 @@ struct world {
 	bool synced;			/* the kernel's word on the clock */
 	int64_t floor;			/* the model's replay floor */
 	bool pending;			/* fresh start: the floor waits for sync */
+	bool bob_revoked;		/* his key file was removed */
 	uint64_t counter;		/* for fresh nonces */
 	unsigned int n_accepted;
 	struct {
@@ -77,6 +84,34 @@ struct world {
 		int64_t time;
 	} accepted[ACCEPTED_MAX];
 };
+
+/* The keys directory: alice, and bob until his file is removed. */
+static const unsigned char *opener_key(const struct world *w, const char *name,
+				       size_t n, size_t *len)
+{
+	if (n == 5 && !memcmp(name, "alice", 5)) {
+		*len = sizeof(key_alice);
+		return key_alice;
+	}
+	if (n == 3 && !memcmp(name, "bob", 3) && !w->bob_revoked) {
+		*len = sizeof(key_bob);
+		return key_bob;
+	}
+	return NULL;
+}
+
+static int lookup(void *ctx, const char *name, unsigned char *out, size_t *len,
+		  char *why, size_t whylen)
+{
+	const unsigned char *k = opener_key(ctx, name, strlen(name), len);
+
+	if (!k) {
+		snprintf(why, whylen, "no key for opener %s: revoked, or never enrolled", name);
+		return SIGN_LOOKUP_MISSING;
+	}
+	memcpy(out, k, *len);
+	return 0;
+}
 
 static bool blank(char c)
 {
@@ -151,29 +186,31 @@ static enum reason model_signed(struct world *w, const char *topic,
 				int64_t *time, const char **nonce, size_t *nonce_len,
 				int64_t *earlier)
 {
-	const char *f[4], *end = p + n, *q = p;
+	const char *f[5], *end = p + n, *q = p;
 	unsigned char mac[EVP_MAX_MD_SIZE], got[SIGN_MAC_LEN];
+	const unsigned char *k = key;
+	size_t fl[5], i, nf = 1, klen = sizeof(key);
 	char msg[1024];
 	unsigned int mac_len = 0;
-	size_t fl[4], i;
 	uint64_t t = 0;
 	int len;
 
 	if (!memchr(p, ' ', n) && model_plain(&w->cfg, p, n) != CMD_NONE)
 		return REASON_BAD_SIGNATURE;	/* unsigned, but signatures are required */
-	for (i = 0; i < 4; i++) {
-		const char *sp = i < 3 ? memchr(q, ' ', (size_t)(end - q)) : NULL;
+	/* COMMAND TIME NONCE MAC, or COMMAND TIME NONCE NAME MAC */
+	for (i = 0; i < n; i++)
+		nf += p[i] == ' ';
+	if (nf != 4 && nf != 5)
+		return REASON_MALFORMED;
+	for (i = 0; i < nf; i++) {
+		const char *sp = memchr(q, ' ', (size_t)(end - q));
 
-		if (i < 3 && !sp)
-			return REASON_MALFORMED;
 		f[i] = q;
-		fl[i] = (size_t)((i < 3 ? sp : end) - q);
+		fl[i] = (size_t)((sp ? sp : end) - q);
 		if (!fl[i])
 			return REASON_MALFORMED;
-		q = (i < 3 ? sp : end) + 1;
+		q = (sp ? sp : end) + 1;
 	}
-	if (memchr(f[3], ' ', fl[3]))
-		return REASON_MALFORMED;
 	for (i = 0; i < fl[0]; i++)
 		if ((unsigned char)f[0][i] <= ' ' || (unsigned char)f[0][i] >= 0x7f)
 			return REASON_MALFORMED;
@@ -186,17 +223,30 @@ static enum reason model_signed(struct world *w, const char *topic,
 	}
 	if (fl[2] < 16 || fl[2] > 64 || !all_in(f[2], fl[2], "0123456789abcdefABCDEF"))
 		return REASON_MALFORMED;
-	if (fl[3] != 64 || !all_in(f[3], fl[3], "0123456789abcdef"))
+	if (nf == 5 && (fl[3] < 1 || fl[3] > 32 ||
+			!all_in(f[3], fl[3], "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")))
+		return REASON_MALFORMED;
+	if (fl[nf - 1] != 64 || !all_in(f[nf - 1], fl[nf - 1], "0123456789abcdef"))
 		return REASON_MALFORMED;
 	*cmd = model_word(&w->cfg, f[0], fl[0]);
 	if (*cmd == CMD_NONE)
 		return REASON_MALFORMED;
-	len = snprintf(msg, sizeof(msg), "%s|%.*s|%.*s|%.*s", topic, (int)fl[0], f[0],
-		       (int)fl[1], f[1], (int)fl[2], f[2]);
+	if (nf == 5) {
+		k = opener_key(w, f[3], fl[3], &klen);
+		if (!k)
+			return REASON_UNKNOWN_OPENER;
+		len = snprintf(msg, sizeof(msg), "%s|%.*s|%.*s|%.*s|%.*s", topic,
+			       (int)fl[0], f[0], (int)fl[1], f[1], (int)fl[2], f[2],
+			       (int)fl[3], f[3]);
+	} else {
+		len = snprintf(msg, sizeof(msg), "%s|%.*s|%.*s|%.*s", topic, (int)fl[0], f[0],
+			       (int)fl[1], f[1], (int)fl[2], f[2]);
+	}
 	check(len > 0 && (size_t)len < sizeof(msg));
-	check(HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *)msg,
+	check(HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)msg,
 		   (size_t)len, mac, &mac_len) != NULL && mac_len == SIGN_MAC_LEN);
-	check(hex_decode(f[3], 64, got) == 0);
+	check(hex_decode(f[nf - 1], 64, got) == 0);
 	if (memcmp(mac, got, SIGN_MAC_LEN))
 		return REASON_BAD_SIGNATURE;
 	if (!w->synced)
@@ -237,7 +287,8 @@ static bool bounded_memory_explains(const struct world *w, enum reason got,
 		return false;
 	if (got == REASON_CLOCK)
 		return w->now < floor && want != REASON_BAD_SIGNATURE &&
-		       want != REASON_MALFORMED && want != REASON_RETAINED;
+		       want != REASON_MALFORMED && want != REASON_RETAINED &&
+		       want != REASON_UNKNOWN_OPENER;
 	if (got == REASON_OLDER)
 		return (want == REASON_NONE || want == REASON_REPLAY) && time <= floor;
 	if (got == REASON_NONE)
@@ -268,6 +319,13 @@ static void check_event(const struct verdict *v, int64_t now)
 	item = cJSON_GetObjectItemCaseSensitive(o, "command");
 	check(command_name(v->cmd) ? cJSON_IsString(item) &&
 	      !strcmp(item->valuestring, command_name(v->cmd)) : cJSON_IsNull(item));
+	/* The opener, when named, is a name: 1 to 32 of [A-Za-z0-9_-]. */
+	item = cJSON_GetObjectItemCaseSensitive(o, "opener");
+	if (v->opener[0])
+		check(cJSON_IsString(item) && !strcmp(item->valuestring, v->opener) &&
+		      sign_name_ok(v->opener, strlen(v->opener)));
+	else
+		check(item == NULL);
 	cJSON_Delete(o);
 }
 
@@ -354,7 +412,9 @@ static void rec_word(struct world *w, const uint8_t *d, size_t n, bool retain)
  * [byte to change, 2][xor][nonce length][nonce bytes], for this topic or
  * another (flags bit 0); bit 1 writes the nonce in upper case, bit 2 the
  * time with a leading zero, bit 3 takes a fresh nonce from a counter, so
- * that short records can fill the nonce memory.
+ * that short records can fill the nonce memory; bits 4-5 sign as no one
+ * (the single key), alice, bob or mallory (unknown; he signs with the
+ * single key); bit 6 removes bob's key file first.
  */
 static void rec_signed(struct world *w, const uint8_t *d, size_t n, bool retain)
 {
@@ -371,7 +431,17 @@ static void rec_signed(struct world *w, const uint8_t *d, size_t n, bool retain)
 	unsigned char raw[32], mac[SIGN_MAC_LEN];
 	char nonce[65], t[24], hex[SIGN_MAC_HEX + 1], p[256];
 	const char *topic = flags & 1 ? OTHER_TOPIC : TOPIC;
+	const char *name = opener_names[(flags >> 4) & 3];
+	const unsigned char *k = key;
+	size_t klen = sizeof(key);
 	int len;
+
+	if (flags & 0x40)
+		w->bob_revoked = true;
+	if (name && strcmp(name, "mallory")) {
+		k = !strcmp(name, "alice") ? key_alice : key_bob;
+		klen = !strcmp(name, "alice") ? sizeof(key_alice) : sizeof(key_bob);
+	}
 
 	if (flags & 8) {
 		nonce_bytes = 8;
@@ -387,10 +457,14 @@ static void rec_signed(struct world *w, const uint8_t *d, size_t n, bool retain)
 		for (i = 0; nonce[i]; i++)
 			nonce[i] = (char)(nonce[i] >= 'a' ? nonce[i] - 32 : nonce[i]);
 	snprintf(t, sizeof(t), flags & 4 ? "0%lld" : "%lld", (long long)(w->now + dt));
-	check(sign_mac(key, sizeof(key), topic, word, strlen(word), t, strlen(t), nonce,
-		       strlen(nonce), mac) == 0);
+	check(sign_mac_named(k, klen, topic, word, strlen(word), t, strlen(t), nonce,
+			     strlen(nonce), name ? name : "", name ? strlen(name) : 0,
+			     mac) == 0);
 	hex_encode(mac, sizeof(mac), hex);
-	len = snprintf(p, sizeof(p), "%s %s %s %s", word, t, nonce, hex);
+	if (name)
+		len = snprintf(p, sizeof(p), "%s %s %s %s %s", word, t, nonce, name, hex);
+	else
+		len = snprintf(p, sizeof(p), "%s %s %s %s", word, t, nonce, hex);
 	check(len > 0 && (size_t)len < sizeof(p));
 	/* Any byte changed makes another message, which the key never signed. */
 	pos %= (size_t)len + 16;
@@ -519,6 +593,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	w.is_signed = flags & 1;
 	signer_init(&w.signer, key, sizeof(key), flags & 0x10 ? 5 : 30);
+	signer_set_lookup(&w.signer, lookup, &w);
 	w.now = START_TIME;
 	w.synced = true;
 	if (flags & 0x20) {

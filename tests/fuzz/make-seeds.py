@@ -78,6 +78,12 @@ PAYLOAD = {
                     + signed(0, nonce=bytes(range(32))),
     "signed-unsigned-word": bytes([SIGNED]) + raw(b"open") + raw(b"open\n") + word(1),
     "signed-retained": bytes([SIGNED]) + rec(1 | RETAIN, bytes(8)),
+    # One key per opener: alice (0x10), bob (0x20), mallory unknown (0x30),
+    # bob revoked (0x40), and a replay across openers.
+    "named-openers": bytes([SIGNED]) + signed(0, flags=0x10) + signed(1, flags=0x20)
+                     + signed(0, flags=0x30) + signed(0, flags=0x60) + signed(0, flags=0x10),
+    "named-tampered": bytes([SIGNED]) + signed(0, flags=0x10, pos=50, xor=0x20)
+                      + signed(0, flags=0x20, pos=52, xor=0x01) + raw(b"open 1700000000 0011223344556677 a/b " + b"0" * 64),
     "signed-many": bytes([SIGNED]) + b"".join(signed(i % 7, flags=8) for i in range(300)),
     "signed-raw-forms": bytes([SIGNED]) + b"".join(raw(p) for p in [
         b"open 1700000000 00112233445566778899aabbccddeeff " + b"0" * 64,

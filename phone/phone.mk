@@ -13,6 +13,9 @@
 PHONE_BUILD := $(BUILD)/phone
 PHONE_FILES := $(wildcard phone/www/*)
 PHONE_MQTT  := $(BUILD)/npm/node_modules/mqtt
+# Node.js 20 or later for the tests (scripts/phone-node.sh), first on PATH.
+PHONE_NODE  := $(BUILD)/node/bin/node
+PHONE_PATH  := PATH="$(abspath $(BUILD)/node/bin):$$PATH"
 
 .PHONY: phone phone-deps check-phone check-phone-unit check-phone-browser
 CHECK_TARGETS += check-phone
@@ -39,15 +42,19 @@ $(BUILD)/phone.stamp: $(PHONE_FILES) $(BUILD)/npm/.installed-page
 phone-deps:
 	@$(DEPS) build bridge bridge-test phone
 
+$(PHONE_NODE): scripts/phone-node.sh | phone-deps
+	scripts/phone-node.sh $(BUILD)
+
 $(BUILD)/phone-broker/usr/sbin/mosquitto: scripts/fetch-mosquitto-ws.sh | phone-deps
 	scripts/fetch-mosquitto-ws.sh $(BUILD)/phone-broker
 
 check-phone: check-phone-unit check-phone-browser
 
-check-phone-unit: $(BRIDGE_BUILD)/sesame-sign | phone-deps
-	SIGN=$(BRIDGE_BUILD)/sesame-sign CERTS=scripts/sesame-certs node --test tests/phone/sign.test.mjs
+check-phone-unit: $(BRIDGE_BUILD)/sesame-sign $(PHONE_NODE) | phone-deps
+	$(PHONE_PATH) SIGN=$(BRIDGE_BUILD)/sesame-sign CERTS=scripts/sesame-certs \
+		node --test tests/phone/sign.test.mjs
 
 check-phone-browser: phone $(BUILD)/npm/.installed-dev $(BRIDGE_BUILD)/sesame-bridge \
 		$(BUILD)/phone-broker/usr/sbin/mosquitto $(BRIDGE_BUILD)/fake-sesame \
-		$(BRIDGE_BUILD)/fake-sync.so | phone-deps
-	tests/phone/run.sh
+		$(BRIDGE_BUILD)/fake-sync.so $(PHONE_NODE) | phone-deps
+	$(PHONE_PATH) tests/phone/run.sh

@@ -123,20 +123,7 @@ count() {
 	grep -cF -- "$2" "$1" 2>/dev/null || true
 }
 
-free_port() {
-	local p hex
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		hex=$(printf '%04X' "$p")
-		if ! awk -v h=":$hex" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
-				     END {exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null &&
-		   [[ " ${PORTS_TAKEN:-} " != *" $p "* ]]; then
-			PORTS_TAKEN="${PORTS_TAKEN:-} $p"
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$here/ports.sh"
 
 # The test's own MQTT clients: certificate "tester", which the ACL allows all.
 CLI=()

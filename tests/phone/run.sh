@@ -60,17 +60,7 @@ done
 command -v certutil > /dev/null || die "certutil is missing (scripts/deps.sh phone)"
 MOSQ_LIB=$(dirname "$(find "$MOSQ/usr/lib" -name 'libwebsockets.so.17' | head -n 1)")
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		if ! ss -Htln "sport = :$p" | grep -q . && [[ " ${TAKEN:-} " != *" $p "* ]]; then
-			TAKEN="${TAKEN:-} $p"
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$top/tests/bridge/ports.sh"
 
 wait_file() {
 	local i

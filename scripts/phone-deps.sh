@@ -16,8 +16,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$build/npm
 stamp=$dir/.installed-$mode
 
-command -v node >/dev/null && command -v npm >/dev/null ||
-	{ echo "phone-deps.sh: node and npm are needed (apt install nodejs npm)" >&2; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "phone-deps.sh: node and npm are needed (apt install nodejs npm)" >&2
+	exit 1
+fi
 major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 18 ] || { echo "phone-deps.sh: Node.js 18 or later is needed (Web Crypto), not $(node --version)" >&2; exit 1; }
 

@@ -394,7 +394,7 @@ rate_limit 1000/60
 state_file {d}/state
 hmac_key_file {d}/hmac
 ha_discovery false
-mqtt_version 3.1.1
+mqtt_version auto
 republish_interval {REPUBLISH}
 """)
 
@@ -519,8 +519,17 @@ class Fixture:
             allowed = ".*" if name == "phone" else f"^sesame\\.{name}\\."
             tperms.append({"user": name, "vhost": "/", "exchange": "amq.topic",
                            "write": allowed, "read": allowed})
+        # The MQTT plugin keeps a QoS 1 subscription in a durable classic
+        # queue on the node the client first came to, even for a clean
+        # session: once that node is dead, declaring it again elsewhere
+        # fails ("home node ... is down") and every reconnection is closed.
+        # Mirrored to every node, a mirror takes over. (durable_queue_type
+        # quorum covers only non-clean sessions in 3.10.)
+        policy = {"vhost": "/", "name": "mqtt-subscriptions-mirrored",
+                  "pattern": "^mqtt-subscription-", "apply-to": "queues", "priority": 1,
+                  "definition": {"ha-mode": "all", "ha-sync-mode": "automatic"}}
         defs = {"users": users, "vhosts": [{"name": "/"}], "permissions": perms,
-                "topic_permissions": tperms}
+                "topic_permissions": tperms, "policies": [policy]}
         path = self.tmp / "definitions.json"
         old = os.umask(0o077)
         path.write_text(json.dumps(defs, indent=1))

@@ -137,6 +137,18 @@ def peers_of(pid):
     return [(r[1], r[2]) for r in tcp_table() if r[3] == "01" and r[4] in inodes]
 
 
+def end_process(p):
+    """SIGTERM a child of ours, SIGKILL if it lingers, and reap it."""
+    if p is None or p.poll() is not None:
+        return
+    p.terminate()
+    try:
+        p.wait(TIMEOUT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def free_ports(n):
     """n distinct free ports, from the tests' shared ports.sh."""
     script = f'. "{TOP}/tests/bridge/ports.sh"; for i in $(seq {n}); do free_port; done'
@@ -448,20 +460,8 @@ republish_interval {republish}
             return ""
 
     def stop(self):
-        if self.bridge and self.bridge.poll() is None:
-            self.bridge.terminate()
-            try:
-                self.bridge.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.bridge.kill()
-                self.bridge.wait()
-        if self.fake and self.fake.poll() is None:
-            self.fake.terminate()
-            try:
-                self.fake.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.fake.kill()
-                self.fake.wait()
+        end_process(self.bridge)
+        end_process(self.fake)
         subprocess.run(["fusermount3", "-u", "-q", str(self.mnt)], stderr=subprocess.DEVNULL)
 
 
@@ -601,9 +601,7 @@ class Fixture:
             d.stop()
         for n in self.nodes:
             n.stop()
-        if self.epmd and self.epmd.poll() is None:
-            self.epmd.terminate()
-            self.epmd.wait()
+        end_process(self.epmd)
         if os.environ.get("KEEP"):
             say(f"kept {self.tmp}")
         else:
@@ -717,11 +715,15 @@ def case_failover(fx):
     d.poll_device()
     got = [c for _t, c in d.lines]
     check(got == sent, f"the device got {got}, the phones sent {sent}")
-    fx.figures["failover_s"] = times
+    fx.figures["failover_s"] = [round(t, 3) for t in times]
+    # Attempts that met a dead node: the bridge's own account of its way back.
+    log = (d.dir / "bridge.log").read_text()
+    fx.figures["failover_failed_attempts"] = log.count("cannot connect")
     fx.figures["failover_median_s"] = round(statistics.median(times), 2)
     fx.figures["failover_worst_s"] = round(max(times), 2)
     say(f"  failover over {len(times)} kills: median {statistics.median(times):.2f} s, "
-        f"worst {max(times):.2f} s")
+        f"worst {max(times):.2f} s; {fx.figures['failover_failed_attempts']} connection "
+        "attempts failed on the way")
     d.stop()
 
 
@@ -794,6 +796,10 @@ def case_fleet(fx):
     say(f"  bridges per node: {spread}")
     say(f"  beam RSS before: {fx.figures['rss_before_kib']} KiB, "
         f"with the bridges: {fx.figures['rss_with_bridges_kib']} KiB")
+    grow = (sum(fx.figures["rss_with_bridges_kib"].values())
+            - sum(fx.figures["rss_before_kib"].values()))
+    fx.figures["rss_growth_per_bridge_kib"] = round(grow / len(doors))
+    say(f"  the three nodes grew by {grow} KiB, {grow / len(doors):.0f} KiB a bridge")
     for p in phones + [events]:
         fx.drop(p)
 

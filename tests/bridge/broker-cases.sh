@@ -15,34 +15,7 @@
 # own clients. Sets B2_PID.
 second_broker() {
 	P_B2=$(free_port) P_B2C=$(free_port)
-	cat > "$T/broker2.conf" <<EOF2
-user $(id -un)
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type error
-log_type warning
-log_type notice
-log_type information
-log_timestamp false
-
-listener $P_B2 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-password_file $T/passwd
-acl_file $T/acl
-allow_anonymous false
-
-listener $P_B2C 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-require_certificate true
-use_identity_as_username true
-acl_file $T/acl
-allow_anonymous false
-EOF2
+	door_broker_conf "$P_B2" "$P_B2C" > "$T/broker2.conf"
 	mosquitto -c "$T/broker2.conf" > "$T/broker2.log" 2>&1 &
 	B2_PID=$!
 	PIDS+=($B2_PID)

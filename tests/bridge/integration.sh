@@ -284,8 +284,10 @@ user tester
 topic readwrite #
 EOF
 
-broker_conf() {
-	cat > "$T/mosquitto.conf" <<EOF
+# door_broker_conf PW_PORT CERT_PORT: a mosquitto configuration with the
+# two listeners a door's broker has, on the test's PKI, passwords and ACL.
+door_broker_conf() {
+	cat <<EOF
 user $(id -un)
 per_listener_settings true
 persistence false
@@ -297,7 +299,7 @@ log_type information
 log_timestamp false
 
 # TLS with a password file (the bridge's usual set-up)
-listener $P_PW 127.0.0.1
+listener $1 127.0.0.1
 cafile $PKI/ca.crt
 certfile $PKI/server.crt
 keyfile $PKI/server.key
@@ -306,7 +308,7 @@ acl_file $T/acl
 allow_anonymous false
 
 # TLS with client certificates: the bridge's, and the tests' own clients
-listener $P_CERT 127.0.0.1
+listener $2 127.0.0.1
 cafile $PKI/ca.crt
 certfile $PKI/server.crt
 keyfile $PKI/server.key
@@ -314,6 +316,13 @@ require_certificate true
 use_identity_as_username true
 acl_file $T/acl
 allow_anonymous false
+EOF
+}
+
+# The main broker: a door's listeners, and the bad ones of the cases.
+broker_conf() {
+	door_broker_conf "$P_PW" "$P_CERT" > "$T/mosquitto.conf"
+	cat >> "$T/mosquitto.conf" <<EOF
 
 # Bad server certificates. Anyone may connect and subscribe: only the
 # bridge's TLS checks stand between these listeners and the door.

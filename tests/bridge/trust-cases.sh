@@ -469,10 +469,8 @@ case_38() {
 	port=$(free_port)
 	python3 "$here/stand-in-broker.py" takeover "$port" "$T/c38t.connects" 2> "$T/c38t.broker" &
 	PIDS+=($!)
-	conf c38t
-	sed -i -e "s|^port .*|port $port|" -e '/^cafile/d' -e '/^username/d' -e '/^password_file/d' \
-		-e 's/^reconnect_max .*/reconnect_max 30/' "$T/c38t.conf"
-	echo "insecure_plaintext true" >> "$T/c38t.conf"
+	plain_conf c38t "$port"
+	sed -i 's/^reconnect_max .*/reconnect_max 30/' "$T/c38t.conf"
 	start c38t
 	expect_in "$T/c38t.log" "lost the connection to 127.0.0.1:$port: the broker says another client took over the session of client id sesame-c38t" 3
 	connects=$(grep -c "^connected to" "$T/c38t.log")

@@ -324,6 +324,14 @@ log.file.level = info
             time.sleep(0.2)
         return False
 
+    def log_tail(self, n=20):
+        """The end of the node's own log and of its start script's output:
+        the temporary directory is gone once the run ends."""
+        out = []
+        for f in sorted(self.dir.glob("start*.out")) + sorted((self.dir / "log").glob("*.log")):
+            out += [f"    {f.name}: {l}" for l in f.read_text(errors="replace").splitlines()[-n:]]
+        return "\n".join(out)
+
     def ctl(self, *args, timeout=120):
         r = subprocess.run([str(RABBIT_BIN / "rabbitmqctl"), "-n", self.name, *args],
                            env=self.fx.erl_env, capture_output=True, text=True,
@@ -566,7 +574,7 @@ class Fixture:
             n.start()
         for n in self.nodes:
             if not n.wait_listening():
-                raise RuntimeError(f"{n.name} did not start: see {n.dir}/log")
+                raise RuntimeError(f"{n.name} did not start:\n{n.log_tail()}")
         first = self.nodes[0]
         for n in self.nodes[1:]:
             n.ctl("stop_app")
@@ -708,7 +716,7 @@ def case_failover(fx):
             victim.start()
             restarted = victim.wait_listening()
         times.append(secs)
-        check(restarted, f"{victim.name} did not restart")
+        check(restarted, f"{victim.name} did not restart:\n{victim.log_tail()}")
         check(running_nodes(victim) == {n.name for n in fx.nodes},
               f"{victim.name} did not rejoin the cluster")
     time.sleep(2)   # a late duplicate would show by now

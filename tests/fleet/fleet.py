@@ -818,12 +818,15 @@ def case_fleet(fx):
     check(accepted == fx.args.commands,
           f"{accepted} accepted events for {fx.args.commands} commands")
     lat.sort()
+    # The latency depends on what else the machine runs: say how busy it was.
+    fx.figures["loadavg_1min"] = float(Path("/proc/loadavg").read_text().split()[0])
     fx.figures["commands"] = len(lat)
     fx.figures["latency_p50_ms"] = round(lat[len(lat) // 2], 1)
     fx.figures["latency_p99_ms"] = round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1)
     fx.figures["latency_max_ms"] = round(lat[-1], 1)
     say(f"  {len(lat)} commands over {len(doors)} bridges: p50 {fx.figures['latency_p50_ms']} "
-        f"ms, p99 {fx.figures['latency_p99_ms']} ms, max {fx.figures['latency_max_ms']} ms")
+        f"ms, p99 {fx.figures['latency_p99_ms']} ms, max {fx.figures['latency_max_ms']} ms "
+        f"(load average {fx.figures['loadavg_1min']})")
     say(f"  bridges per node: {spread}")
     say(f"  beam RSS before: {fx.figures['rss_before_kib']} KiB, "
         f"with the bridges: {fx.figures['rss_with_bridges_kib']} KiB")

@@ -830,6 +830,18 @@ def case_fleet(fx):
     say(f"  bridges per node: {spread}")
     say(f"  beam RSS before: {fx.figures['rss_before_kib']} KiB, "
         f"with the bridges: {fx.figures['rss_with_bridges_kib']} KiB")
+    # Each door's identity is its own: door A's user, with a command that
+    # door B's key signed, cannot reach door B's topic.
+    if len(doors) >= 2:
+        a, b = doors[0], doors[1]
+        b.poll_device()
+        mark = len(b.lines)
+        intruder = fx.client(fx.nodes[2], "intruder", user=a.name)
+        intruder.publish(f"{b.topic}/set", b.sign("open"))
+        time.sleep(2)
+        b.poll_device()
+        check(len(b.lines) == mark, f"{a.name}'s user opened {b.name}")
+        fx.drop(intruder)
     grow = (sum(fx.figures["rss_with_bridges_kib"].values())
             - sum(fx.figures["rss_before_kib"].values()))
     fx.figures["rss_growth_per_bridge_kib"] = round(grow / len(doors))

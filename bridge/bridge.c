@@ -149,14 +149,29 @@ static void refresh_state(struct bridge *b)
 		b->state_published = true;
 }
 
-void bridge_up(void *ctx)
+/*
+ * Availability and state, retained, once more: for a subscriber the broker
+ * will not tell (RabbitMQ 3.10 keeps retained messages on the node that
+ * took them, and a phone on another node of the cluster sees nothing),
+ * and for one that lost them (a broker restarted without persistence).
+ */
+static void republish(struct bridge *b)
 {
-	struct bridge *b = ctx;
-
 	b->state_published = false;
 	publish_availability(b);
 	if (device_present(b->dev))
 		refresh_state(b);
+	if (b->cfg->republish_interval)
+		b->republish_at_ms = clock_mono_ms() +
+				     (int64_t)b->cfg->republish_interval * 1000;
+}
+
+/* Subscribed: commands can be heard from now on. */
+void bridge_up(void *ctx)
+{
+	struct bridge *b = ctx;
+
+	republish(b);
 	publish_discovery(b);
 }
 
@@ -165,6 +180,7 @@ void bridge_down(void *ctx)
 	struct bridge *b = ctx;
 
 	b->state_published = false;
+	b->republish_at_ms = 0;
 }
 
 /* The audit trail: every command message gets an event and a log line,
@@ -260,8 +276,10 @@ void bridge_message(void *ctx, const char *topic, const void *payload,
 	if (!strcmp(topic, b->topics->ha_status)) {
 		/* Home Assistant restarted: it needs the discovery message again. */
 		if (len == 6 && !memcmp(payload, "online", 6) && !retain &&
-		    clock_mono_ms() - b->discovery_at_ms >= DISCOVERY_MIN_GAP_MS)
+		    clock_mono_ms() - b->discovery_at_ms >= DISCOVERY_MIN_GAP_MS) {
 			publish_discovery(b);
+			republish(b);
+		}
 		return;
 	}
 	if (strcmp(topic, b->topics->set))
@@ -285,12 +303,22 @@ void bridge_device_ready(struct bridge *b, short revents)
 		refresh_state(b);
 }
 
+int64_t bridge_deadline_ms(const struct bridge *b)
+{
+	if (!b->cfg->republish_interval || !b->republish_at_ms || !mqtt_up(b->mqtt))
+		return INT64_MAX;
+	return b->republish_at_ms;
+}
+
 void bridge_housekeeping(struct bridge *b)
 {
 	if (b->reread) {
 		b->reread = false;
 		refresh_state(b);
 	}
+	if (mqtt_up(b->mqtt) && b->republish_at_ms &&
+	    clock_mono_ms() >= bridge_deadline_ms(b))
+		republish(b);
 }
 
 void bridge_device_watch(struct bridge *b)

@@ -33,6 +33,7 @@ struct bridge {
 	struct ratelimit reports;
 	unsigned long suppressed;	/* rejections not reported yet */
 	int64_t discovery_at_ms;
+	int64_t republish_at_ms;	/* state and availability again */
 	bool state_published;		/* since the last connect */
 	enum dev_state state;		/* last read from the device */
 	bool reread;			/* the device came back: read its state */
@@ -55,6 +56,9 @@ void bridge_up(void *ctx);
 void bridge_down(void *ctx);
 void bridge_message(void *ctx, const char *topic, const void *payload,
 		    int len, bool retain);
+
+/* When bridge_housekeeping() must run next (INT64_MAX: no need). */
+int64_t bridge_deadline_ms(const struct bridge *b);
 
 /* The device's fd reported REVENTS. */
 void bridge_device_ready(struct bridge *b, short revents);

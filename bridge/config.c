@@ -27,6 +27,7 @@ enum key_type {
 	T_LOG_LEVEL,
 	T_WORDS,
 	T_RATE,		/* COUNT/SECONDS */
+	T_HOSTS,	/* host[:port],... */
 };
 
 struct key_desc {
@@ -45,7 +46,7 @@ struct key_desc {
 
 /* Indexed by enum config_key. */
 static const struct key_desc keys[KEY_COUNT] = {
-	[KEY_HOST]		= STR("host", T_PATH, host),
+	[KEY_HOST]		= STR("host", T_HOSTS, host),
 	[KEY_PORT]		= UINT("port", port, 1, 65535),
 	[KEY_CAFILE]		= STR("cafile", T_PATH, cafile),
 	[KEY_CAPATH]		= STR("capath", T_PATH, capath),
@@ -75,7 +76,11 @@ static const struct key_desc keys[KEY_COUNT] = {
 	[KEY_HA_DISCOVERY]	= OTHER("ha_discovery", T_BOOL, ha_discovery),
 	[KEY_HA_PREFIX]		= STR("ha_prefix", T_TOPIC, ha_prefix),
 	[KEY_LOG_LEVEL]		= OTHER("log_level", T_LOG_LEVEL, log_level),
+	[KEY_REPUBLISH_INTERVAL] = UINT("republish_interval", republish_interval, 0, 86400),
 };
+
+/* Under this, re-publishing would be traffic rather than a safety net. */
+#define REPUBLISH_MIN	10
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -125,11 +130,14 @@ void config_init(struct config *cfg, const char *hostname)
 
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->host, sizeof(cfg->host), "localhost");
+	snprintf(cfg->broker[0].name, sizeof(cfg->broker[0].name), "localhost");
+	cfg->brokers = 1;
 	cfg->port = 8883;
 	snprintf(cfg->tls_version, sizeof(cfg->tls_version), "tlsv1.2");
 	name_from_host(cfg->client_id, sizeof(cfg->client_id), "sesame-", hostname);
 	cfg->keepalive = 60;
-	cfg->mqtt_version = MQTT_PROTOCOL_5;
+	cfg->mqtt_version = MQTT_PROTOCOL_AUTO;
+	cfg->republish_interval = 300;
 	cfg->reconnect_max = 60;
 	name_from_host(cfg->topic, sizeof(cfg->topic), "sesame/", hostname);
 	snprintf(cfg->device, sizeof(cfg->device), "/dev/sesame");
@@ -257,6 +265,77 @@ static int parse_words(struct config_words *w, char *value, const char *key,
 	return 0;
 }
 
+/*
+ * One entry of the host list: "name", "name:port", "[v6]" or "[v6]:port".
+ * An address with several colons and no brackets is all name (no port).
+ */
+static int parse_broker(struct config_broker *b, char *entry, const char **why)
+{
+	char *name = entry, *port = NULL, *close;
+	unsigned long v;
+
+	if (*entry == '[') {
+		close = strchr(entry, ']');
+		if (!close || (close[1] && close[1] != ':')) {
+			*why = "has an unclosed or misplaced ']'";
+			return -1;
+		}
+		*close = '\0';
+		name = entry + 1;
+		port = close[1] ? close + 2 : NULL;
+	} else if ((port = strchr(entry, ':')) && !strchr(port + 1, ':')) {
+		*port++ = '\0';
+	} else {
+		port = NULL;
+	}
+	if (!*name) {
+		*why = "names no host";
+		return -1;
+	}
+	if (strlen(name) >= sizeof(b->name)) {
+		*why = "is too long";
+		return -1;
+	}
+	if (port && (parse_uint(port, 65535, &v) || v < 1)) {
+		*why = "has a port that is not a number from 1 to 65535";
+		return -1;
+	}
+	memcpy(b->name, name, strlen(name) + 1);
+	b->port = port ? (unsigned int)v : 0;
+	return 0;
+}
+
+/* "a:8883,b" into CFG's brokers: all of them, or none on an error. */
+static int parse_hosts(struct config *cfg, char *value, char *err, size_t errlen,
+		       const char *src, unsigned int lineno)
+{
+	struct config_broker list[CONFIG_BROKERS_MAX];
+	char copy[CONFIG_NAME_MAX], entry[CONFIG_NAME_MAX];
+	unsigned int n = 0;
+	const char *why;
+	char *next, *p;
+
+	/* Whole, so that two equal lists compare equal byte for byte. */
+	memset(list, 0, sizeof(list));
+	memcpy(copy, value, strlen(value) + 1);
+	for (p = copy; p; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		if (n == CONFIG_BROKERS_MAX)
+			return fail(err, errlen, src, lineno,
+				    "host: more than %d brokers", CONFIG_BROKERS_MAX);
+		memcpy(entry, p, strlen(p) + 1);
+		if (parse_broker(&list[n], p, &why))
+			return fail(err, errlen, src, lineno, "host: '%s' %s", entry, why);
+		n++;
+	}
+	memcpy(cfg->broker, list, sizeof(list));
+	cfg->brokers = n;
+	memcpy(cfg->host, value, strlen(value) + 1);
+	return 0;
+}
+
 static int parse_value(struct config *cfg, const struct key_desc *k, char *value,
 		       char *err, size_t errlen, const char *src,
 		       unsigned int lineno)
@@ -268,6 +347,15 @@ static int parse_value(struct config *cfg, const struct key_desc *k, char *value
 	int rc;
 
 	switch (k->type) {
+	case T_HOSTS:
+		if (strpbrk(value, " \t"))
+			return fail(err, errlen, src, lineno,
+				    "host: '%s' must not contain spaces (brokers are separated "
+				    "by commas)", value);
+		if (strlen(value) >= k->size)
+			return fail(err, errlen, src, lineno,
+				    "host: longer than %zu characters", k->size - 1);
+		return parse_hosts(cfg, value, err, errlen, src, lineno);
 	case T_PATH:
 	case T_TOPIC:
 		if (strpbrk(value, " \t"))
@@ -289,6 +377,10 @@ static int parse_value(struct config *cfg, const struct key_desc *k, char *value
 			return fail(err, errlen, src, lineno,
 				    "%s: '%s' is not a whole number from %u to %u",
 				    k->name, value, k->min, k->max);
+		if (k == &keys[KEY_REPUBLISH_INTERVAL] && v && v < REPUBLISH_MIN)
+			return fail(err, errlen, src, lineno,
+				    "republish_interval: %lu s is too often: 0 (never) or "
+				    "%d to %u seconds", v, REPUBLISH_MIN, k->max);
 		*(unsigned int *)(void *)field = (unsigned int)v;
 		return 0;
 	case T_BOOL:
@@ -307,13 +399,15 @@ static int parse_value(struct config *cfg, const struct key_desc *k, char *value
 		snprintf(cfg->tls_version, sizeof(cfg->tls_version), "%s", value);
 		return 0;
 	case T_MQTT_VERSION:
-		if (!strcmp(value, "5"))
+		if (!strcmp(value, "auto"))
+			cfg->mqtt_version = MQTT_PROTOCOL_AUTO;
+		else if (!strcmp(value, "5"))
 			cfg->mqtt_version = MQTT_PROTOCOL_5;
 		else if (!strcmp(value, "3.1.1"))
 			cfg->mqtt_version = MQTT_PROTOCOL_311;
 		else
 			return fail(err, errlen, src, lineno,
-				    "mqtt_version: '%s' is neither 5 nor 3.1.1", value);
+				    "mqtt_version: '%s' is not auto, 5 or 3.1.1", value);
 		return 0;
 	case T_LOG_LEVEL:
 		for (v = 0; v <= LOG_LEVEL_DEBUG; v++) {
@@ -462,6 +556,11 @@ const char *config_where(const struct config *cfg, enum config_key key,
 	return buf;
 }
 
+unsigned int config_broker_port(const struct config *cfg, unsigned int i)
+{
+	return cfg->broker[i].port ? cfg->broker[i].port : cfg->port;
+}
+
 size_t config_signed_payload_max(const struct config *cfg)
 {
 	size_t longest = 0, n;
@@ -515,6 +614,15 @@ int config_check(const struct config *cfg, const char *file, char *err,
 				  "no cafile or capath: TLS needs them to check the broker "
 				  "(for a lab broker without TLS, set insecure_plaintext true)");
 	}
+	for (i = 0; i < cfg->brokers; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->broker[i].name, cfg->broker[j].name) &&
+			    config_broker_port(cfg, i) == config_broker_port(cfg, j))
+				return check_fail(err, errlen,
+						  config_where(cfg, KEY_HOST, file, where,
+							       sizeof(where)),
+						  "host: %s port %u is named twice",
+						  cfg->broker[i].name, config_broker_port(cfg, i));
 	if (!cfg->certfile[0] != !cfg->keyfile[0])
 		return check_fail(err, errlen,
 				  cfg->certfile[0] ?

@@ -24,6 +24,7 @@
 #define CONFIG_TOPIC_MAX	128	/* base topic and discovery prefix */
 #define CONFIG_WORDS_MAX	8	/* payload words per command */
 #define CONFIG_WORD_MAX		16	/* bytes in one payload word */
+#define CONFIG_BROKERS_MAX	8	/* brokers named by host */
 
 /* Signed payload: "<word> <unix-time> <nonce> <mac>" (see sign.h). */
 #define CONFIG_SIGNED_EXTRA	(1 + 20 + 1 + 64 + 1 + 64)
@@ -59,6 +60,7 @@ enum config_key {
 	KEY_HA_DISCOVERY,
 	KEY_HA_PREFIX,
 	KEY_LOG_LEVEL,
+	KEY_REPUBLISH_INTERVAL,
 	KEY_COUNT
 };
 
@@ -75,13 +77,22 @@ struct config_words {
 };
 
 enum mqtt_protocol {
+	MQTT_PROTOCOL_AUTO = 0,	/* 5, or 3.1.1 where the broker refuses 5 */
 	MQTT_PROTOCOL_311 = 4,	/* the values MQTT puts on the wire */
 	MQTT_PROTOCOL_5 = 5,
 };
 
+/* One broker of the host list: a name or address, and its own port. */
+struct config_broker {
+	char name[CONFIG_NAME_MAX];
+	unsigned int port;	/* 0: the port key's */
+};
+
 struct config {
 	/* connection and TLS */
-	char host[CONFIG_NAME_MAX];
+	char host[CONFIG_NAME_MAX];	/* as written: for messages */
+	struct config_broker broker[CONFIG_BROKERS_MAX];	/* tried in turn */
+	unsigned int brokers;
 	unsigned int port;
 	char cafile[CONFIG_PATH_MAX];
 	char capath[CONFIG_PATH_MAX];
@@ -111,10 +122,14 @@ struct config {
 	bool require_clock_sync;	/* signed commands wait for NTP */
 	bool ha_discovery;
 	char ha_prefix[CONFIG_TOPIC_MAX];
+	unsigned int republish_interval;	/* seconds; 0: never */
 	enum log_level log_level;
 
 	struct config_origin origin[KEY_COUNT];
 };
+
+/* The port of broker I: its own, or the port key's. */
+unsigned int config_broker_port(const struct config *cfg, unsigned int i);
 
 /* Source name of the -o options, in error messages. */
 #define CONFIG_CMDLINE "command line"

@@ -21,6 +21,14 @@ static const char *pick(const struct config_words *w, const char *preferred)
 	return w->word[0];
 }
 
+/* The node id without a leading "sesame-" or "sesame_". */
+static const char *door_name(const char *node_id)
+{
+	if ((!strncmp(node_id, "sesame-", 7) || !strncmp(node_id, "sesame_", 7)) && node_id[7])
+		return node_id + 7;
+	return node_id;
+}
+
 int discovery_format(char *buf, size_t size, const struct config *cfg,
 		     const struct topics *t, const char *version)
 {
@@ -31,7 +39,8 @@ int discovery_format(char *buf, size_t size, const struct config *cfg,
 
 	if (!o)
 		return -1;
-	snprintf(id, sizeof(id), "sesame_%s", t->node_id);
+	/* One prefix: the default client id already starts with sesame-. */
+	snprintf(id, sizeof(id), "sesame_%s", door_name(t->node_id));
 	snprintf(name, sizeof(name), "sesame %s", t->node_id);
 	ok = cJSON_AddNullToObject(o, "name") &&	/* the device's name */
 	     cJSON_AddStringToObject(o, "unique_id", id) &&
@@ -40,8 +49,10 @@ int discovery_format(char *buf, size_t size, const struct config *cfg,
 	     cJSON_AddStringToObject(o, "payload_lock", pick(&cfg->close_words, "LOCK")) &&
 	     cJSON_AddStringToObject(o, "payload_unlock", pick(&cfg->open_words, "UNLOCK")) &&
 	     cJSON_AddStringToObject(o, "payload_open", pick(&cfg->open_words, "OPEN")) &&
+	     /* Home Assistant 2024.6 and later show "open" (the latch is
+	      * held back); older ones ignore the key. */
 	     cJSON_AddStringToObject(o, "state_locked", "closed") &&
-	     cJSON_AddStringToObject(o, "state_unlocked", "open") &&
+	     cJSON_AddStringToObject(o, "state_open", "open") &&
 	     cJSON_AddStringToObject(o, "availability_topic", t->availability) &&
 	     cJSON_AddStringToObject(o, "payload_available", "online") &&
 	     cJSON_AddStringToObject(o, "payload_not_available", "offline") &&

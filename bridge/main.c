@@ -162,6 +162,8 @@ static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_m
 	while (!quit_signal && !rt->bridge.fatal) {
 		now = clock_mono_ms();
 		deadline = mqtt_deadline_ms(&rt->mqtt, now);
+		if (bridge_deadline_ms(&rt->bridge) < deadline)
+			deadline = bridge_deadline_ms(&rt->bridge);
 		if (watchdog_ms && next_watchdog < deadline)
 			deadline = next_watchdog;
 
@@ -321,9 +323,6 @@ int main(int argc, char **argv)
 	if (rt.cfg.insecure_plaintext)
 		log_warnx("insecure_plaintext is set: commands, state and the password "
 			  "cross the network unencrypted, and the broker is not authenticated");
-	if (rt.cfg.mqtt_version == MQTT_PROTOCOL_311)
-		log_notice("MQTT 3.1.1: a command its sender marked retained is only "
-			   "recognised when the broker replays it; prefer MQTT 5");
 	if (rt.cfg.ha_discovery && rt.signing)
 		log_notice("signed commands are required, so the Home Assistant lock "
 			   "can show the state but not open the door");
@@ -334,10 +333,10 @@ int main(int argc, char **argv)
 
 	watchdog_usec = notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
 					     getpid());
-	notify("READY=1\nSTATUS=bridging %s to %s:%u", rt.cfg.device, rt.cfg.host,
-	       rt.cfg.port);
-	log_info("sesame-bridge %s: %s on %s:%u, topic %s", SESAME_VERSION,
-		 rt.cfg.device, rt.cfg.host, rt.cfg.port, rt.cfg.topic);
+	notify("READY=1\nSTATUS=bridging %s to %s (port %u unless named)", rt.cfg.device,
+	       rt.cfg.host, rt.cfg.port);
+	log_info("sesame-bridge %s: %s on %s (port %u unless named), topic %s",
+		 SESAME_VERSION, rt.cfg.device, rt.cfg.host, rt.cfg.port, rt.cfg.topic);
 
 	rc = run(&rt, watchdog_usec, &run_mask);
 

@@ -38,8 +38,41 @@ static int64_t mono_s(void)
 
 static const char *refusal(const struct mqtt *m, int rc)
 {
-	return m->cfg->mqtt_version == MQTT_PROTOCOL_5 ?
+	return m->version == MQTT_PROTOCOL_5 ?
 	       mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
+}
+
+static const char *version_name(int version)
+{
+	return version == MQTT_PROTOCOL_5 ? "5" : "3.1.1";
+}
+
+/* A broker, as the log names it: "name:port", "[v6]:port". */
+static void broker_name(const struct config *cfg, unsigned int i, char *buf, size_t size)
+{
+	const char *name = cfg->broker[i].name;
+
+	snprintf(buf, size, strchr(name, ':') ? "[%s]:%u" : "%s:%u", name,
+		 config_broker_port(cfg, i));
+}
+
+/*
+ * The broker let TLS finish (or there is none) and then closed without
+ * answering CONNECT: what RabbitMQ 3.10 does to MQTT 5, and what brokers
+ * do to a login or certificate they refuse without saying so.
+ */
+static bool closed_unanswered(const struct mqtt *m)
+{
+	return m->phase == MQTT_CONNECTING && m->connect_sent && !m->connack &&
+	       !m->disconnect_reason && m->hung_up;
+}
+
+/* A broker that does not speak MQTT 5, in either of its ways of saying so. */
+static bool refuses_v5(const struct mqtt *m)
+{
+	return m->version == MQTT_PROTOCOL_5 &&
+	       (m->refused == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION ||
+		m->refused == CONNACK_REFUSED_PROTOCOL_VERSION || closed_unanswered(m));
 }
 
 /* Why a connection failed, in words. */
@@ -55,6 +88,11 @@ static void describe(struct mqtt *m, int rc, int err, char *buf, size_t size)
 			 mosquitto_reason_string(m->disconnect_reason));
 	else if (m->refused)
 		snprintf(buf, size, "the broker refused it: %s", refusal(m, m->refused));
+	else if (closed_unanswered(m))
+		snprintf(buf, size, "the broker closed the connection after CONNECT without "
+			 "answering%s%s: it may not speak MQTT %s (mqtt_version), or it "
+			 "refuses the login or the client certificate (its log says which)",
+			 m->tls_reason[0] ? "; " : "", m->tls_reason, version_name(m->version));
 	else if (m->tls_reason[0])
 		snprintf(buf, size, "%s", m->tls_reason);
 	else {
@@ -93,24 +131,46 @@ static void judge_connection(struct mqtt *m, int64_t now_ms)
 			  m->quick_drops, m->client_id);
 }
 
+/*
+ * With mqtt_version auto, a broker that will not speak MQTT 5 is asked
+ * again at once in 3.1.1. Returns whether that is the plan.
+ */
+static bool fall_back(struct mqtt *m, int64_t now_ms)
+{
+	if (m->cfg->mqtt_version != MQTT_PROTOCOL_AUTO || !refuses_v5(m))
+		return false;
+	log_notice("%s does not take MQTT 5 (%s); trying MQTT 3.1.1", m->where,
+		   m->refused ? refusal(m, m->refused) : "it closed the connection unanswered");
+	m->fallback = true;
+	m->phase = MQTT_WAITING;
+	m->retry_at_ms = now_ms;
+	return true;
+}
+
 /* The connection failed or broke: log why, and plan the next attempt. */
 static void lost(struct mqtt *m, int rc, int err, int64_t now_ms)
 {
 	bool was_up = m->phase == MQTT_UP;
-	char why[512];
+	char why[512], next[sizeof(m->where)];
 
+	/* Closed, rather than silent until the deadline. */
+	m->hung_up = !(rc == MOSQ_ERR_ERRNO && err == ETIMEDOUT);
+	if (fall_back(m, now_ms))
+		return;
 	describe(m, rc, err, why, sizeof(why));
 	if (was_up)
 		judge_connection(m, now_ms);
 	schedule_retry(m, now_ms);
+	/* The next broker of the list; a refused 3.1.1 starts again at 5. */
+	m->fallback = false;
+	m->broker = (m->broker + 1) % m->cfg->brokers;
+	broker_name(m->cfg, m->broker, next, sizeof(next));
 	if (was_up)
-		log_warnx("lost the connection to %s:%u: %s; reconnecting in %.1f s",
-			  m->cfg->host, m->cfg->port, why,
-			  (double)(m->retry_at_ms - now_ms) / 1000);
+		log_warnx("lost the connection to %s: %s; reconnecting to %s in %.1f s",
+			  m->where, why, next, (double)(m->retry_at_ms - now_ms) / 1000);
 	else
-		log_warnx("cannot connect to %s:%u: %s; next attempt in %.1f s",
-			  m->cfg->host, m->cfg->port, why,
-			  (double)(m->retry_at_ms - now_ms) / 1000);
+		log_warnx("cannot connect to %s: %s; next attempt, to %s, in %.1f s",
+			  m->where, why, next, (double)(m->retry_at_ms - now_ms) / 1000);
 	if (was_up && m->handlers.down)
 		m->handlers.down(m->ctx);
 }
@@ -135,7 +195,7 @@ static int subscribe(struct mqtt *m, const char *topic)
 	int opts = MQTT_SUB_OPT_SEND_RETAIN_NEVER | MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
 	int rc, mid = -1;
 
-	if (m->cfg->mqtt_version == MQTT_PROTOCOL_5)
+	if (m->version == MQTT_PROTOCOL_5)
 		rc = mosquitto_subscribe_v5(m->mosq, &mid, topic, 1, opts, NULL);
 	else
 		rc = mosquitto_subscribe(m->mosq, &mid, topic, 1);
@@ -154,6 +214,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	(void)mosq;
 	(void)flags;
 	(void)props;
+	m->connack = true;
 	if (rc) {
 		/* loop_read() returns an error next; lost() reports this. */
 		m->refused = rc;
@@ -162,14 +223,20 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	m->phase = MQTT_UP;
 	m->refused = 0;
 	m->up_since_ms = clock_mono_ms();
-	log_info("connected to %s:%u as %s (MQTT %s)", m->cfg->host, m->cfg->port,
-		 m->client_id,
-		 m->cfg->mqtt_version == MQTT_PROTOCOL_5 ? "5" : "3.1.1");
+	m->spoken[m->broker] = (unsigned char)m->version;
+	m->fallback = false;
+	log_info("connected to %s as %s (MQTT %s)", m->where, m->client_id,
+		 version_name(m->version));
+	if (m->version == MQTT_PROTOCOL_311 && !m->warned_311) {
+		m->warned_311 = true;
+		log_warnx("MQTT 3.1.1 with %s: a command its sender marked retained is only "
+			  "recognised when the broker replays it, and signed commands are the "
+			  "only defence against one it delivers live; prefer a broker with "
+			  "MQTT 5", m->where);
+	}
 	/* Here, not once at start: a clean session forgets subscriptions. */
 	m->mid_set = subscribe(m, m->topics->set);
 	m->mid_ha = m->cfg->ha_discovery ? subscribe(m, m->topics->ha_status) : -1;
-	if (m->handlers.up)
-		m->handlers.up(m->ctx);
 }
 
 /*
@@ -198,11 +265,16 @@ static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count,
 	(void)props;
 	/* One topic per SUBSCRIBE. */
 	for (i = 0; i < count; i++)
-		if (granted[i] >= 0x80)
+		if (granted[i] >= 0x80) {
 			log_warnx("the broker refused the subscription to %s (%s): check its ACL",
 				  mid == m->mid_set ? m->topics->set :
 				  mid == m->mid_ha ? m->topics->ha_status : "?",
 				  refusal(m, granted[i]));
+			return;
+		}
+	/* Only now can a command be heard: say "online". */
+	if (mid == m->mid_set && m->phase == MQTT_UP && m->handlers.up)
+		m->handlers.up(m->ctx);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj,
@@ -282,9 +354,6 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 		snprintf(err, errlen, "cannot create the MQTT client: %s", strerror(errno));
 		return -1;
 	}
-	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-			     cfg->mqtt_version == MQTT_PROTOCOL_5 ?
-			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_v5_callback_set(m->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(m->mosq, on_disconnect);
@@ -316,7 +385,7 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 	}
 	/* MQTT 5 lets the broker drop oversized messages before they reach
 	 * libmosquitto, which would otherwise allocate whatever arrives. */
-	if (cfg->mqtt_version == MQTT_PROTOCOL_5) {
+	if (cfg->mqtt_version != MQTT_PROTOCOL_311) {
 		rc = mosquitto_property_add_int32(&m->connect_props,
 						  MQTT_PROP_MAXIMUM_PACKET_SIZE,
 						  cfg->max_payload + PACKET_OVERHEAD +
@@ -329,16 +398,40 @@ int mqtt_init(struct mqtt *m, const struct config *cfg, const struct secrets *se
 	return 0;
 }
 
+/* This attempt's protocol: the one asked for, or the broker's own. */
+static int choose_version(const struct mqtt *m)
+{
+	if (m->cfg->mqtt_version != MQTT_PROTOCOL_AUTO)
+		return (int)m->cfg->mqtt_version;
+	if (m->spoken[m->broker])
+		return m->spoken[m->broker];
+	return m->fallback ? MQTT_PROTOCOL_311 : MQTT_PROTOCOL_5;
+}
+
 static void attempt(struct mqtt *m, int64_t now_ms)
 {
+	const struct config_broker *b = &m->cfg->broker[m->broker];
+	char err_text[256];
 	sigset_t blocked;
 	int rc, err;
 
 	m->refused = 0;
 	m->disconnect_reason = 0;
+	m->connack = false;
+	m->connect_sent = false;
 	m->lib_error[0] = '\0';
 	m->tls_reason[0] = '\0';
-	log_debug("connecting to %s:%u", m->cfg->host, m->cfg->port);
+	m->version = choose_version(m);
+	broker_name(m->cfg, m->broker, m->where, sizeof(m->where));
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+			     m->version == MQTT_PROTOCOL_5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	/* The certificate must name this broker, not another of the list. */
+	if (m->ssl_ctx && tls_expect_host(m->ssl_ctx, b->name, err_text, sizeof(err_text))) {
+		snprintf(m->tls_reason, sizeof(m->tls_reason), "%s", err_text);
+		lost(m, MOSQ_ERR_TLS, 0, now_ms);
+		return;
+	}
+	log_debug("connecting to %s (MQTT %s)", m->where, version_name(m->version));
 	/*
 	 * libmosquitto's connect with CONNECT properties resolves the name and
 	 * connects TCP in blocking calls (TLS and MQTT then go on in the
@@ -349,8 +442,10 @@ static void attempt(struct mqtt *m, int64_t now_ms)
 	connect_timed_out = 0;
 	sigprocmask(SIG_SETMASK, m->run_mask, &blocked);
 	alarm_in(CONNECT_TIMEOUT_S);
-	rc = mosquitto_connect_bind_v5(m->mosq, m->cfg->host, (int)m->cfg->port,
-				       (int)m->cfg->keepalive, NULL, m->connect_props);
+	rc = mosquitto_connect_bind_v5(m->mosq, b->name,
+				       (int)config_broker_port(m->cfg, m->broker),
+				       (int)m->cfg->keepalive, NULL,
+				       m->version == MQTT_PROTOCOL_5 ? m->connect_props : NULL);
 	err = errno;
 	alarm_in(0);
 	sigprocmask(SIG_SETMASK, &blocked, NULL);
@@ -361,6 +456,8 @@ static void attempt(struct mqtt *m, int64_t now_ms)
 		return;
 	}
 	m->phase = MQTT_CONNECTING;
+	/* Without TLS, the CONNECT went out with the connection. */
+	m->connect_sent = !m->ssl_ctx;
 	m->connect_deadline_ms = now_ms + HANDSHAKE_TIMEOUT_MS;
 	m->last_in_s = m->last_out_s = mono_s();
 }
@@ -424,6 +521,14 @@ static bool drain_tls(struct mqtt *m)
 	return ssl && SSL_has_pending(ssl);
 }
 
+/* Once TLS is done, the queued CONNECT is on its way to the broker. */
+static void note_handshake(struct mqtt *m)
+{
+	if (m->phase == MQTT_CONNECTING && !m->connect_sent && mosquitto_ssl_get(m->mosq) &&
+	    !handshaking(m))
+		m->connect_sent = true;
+}
+
 void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 {
 	int rc, rounds;
@@ -437,6 +542,7 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 	    ((revents & POLLOUT) && handshaking(m))) {
 		rounds = 0;
 		do {
+			note_handshake(m);
 			errno = 0;
 			rc = mosquitto_loop_read(m->mosq, 1);
 			if (rc) {
@@ -465,6 +571,7 @@ void mqtt_service(struct mqtt *m, short revents, int64_t now_ms)
 		lost_socket(m, now_ms);
 		return;
 	}
+	note_handshake(m);
 	if (mosquitto_want_write(m->mosq) && !handshaking(m)) {
 		errno = 0;
 		rc = mosquitto_loop_write(m->mosq, 1);

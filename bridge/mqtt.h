@@ -9,7 +9,17 @@
  * gives up on TLS, auth and protocol errors. Every connection uses a
  * clean session and a last will of "offline" on B/availability, and
  * subscribes in the connect callback (on MQTT 5 with retain handling
- * "send never" and "retain as published").
+ * "send never" and "retain as published"); the bridge is told it is up,
+ * and says "online", only once the broker has granted the subscription to
+ * the command topic, so that a phone that sees "online" is heard.
+ *
+ * The host list names one broker or several (a cluster's nodes, or a
+ * primary and a standby); a lost or failed connection moves on to the
+ * next one, after the same backoff. mqtt_version auto tries MQTT 5 on
+ * each broker and falls back to 3.1.1 at once when the broker refuses it
+ * (CONNACK "unsupported protocol version") or closes the connection after
+ * CONNECT without a CONNACK, as RabbitMQ 3.10 does; a broker that once
+ * accepted a version keeps it until the bridge restarts.
  *
  * The default client id ends in a random suffix, new at every start, so
  * that nobody can guess it and take the session over; a session taken
@@ -61,6 +71,15 @@ struct mqtt {
 	int64_t last_out_s;
 	int64_t misc_at_ms;
 	char client_id[CONFIG_NAME_MAX + 16];
+	unsigned int broker;		/* index in cfg->broker: this attempt's */
+	char where[CONFIG_NAME_MAX + 16];	/* "name:port" of that broker */
+	int version;			/* MQTT_PROTOCOL_5 or _311, this attempt */
+	unsigned char spoken[CONFIG_BROKERS_MAX];	/* version each accepted, or 0 */
+	bool fallback;			/* 5 was refused: try 3.1.1 next */
+	bool connect_sent;		/* TLS is done: CONNECT went out */
+	bool connack;			/* this attempt got an answer */
+	bool hung_up;			/* the attempt ended in a close, not a timeout */
+	bool warned_311;
 	int refused;			/* CONNACK reason of a refusal, or 0 */
 	int disconnect_reason;		/* of the broker's DISCONNECT (MQTT 5), or 0 */
 	int64_t up_since_ms;

@@ -128,11 +128,32 @@ static int use_key(SSL_CTX *ctx, const struct config *cfg,
 	return 0;
 }
 
+int tls_expect_host(SSL_CTX *ctx, const char *host, char *err, size_t errlen)
+{
+	X509_VERIFY_PARAM *param = SSL_CTX_get0_param(ctx);
+	unsigned char addr[16];
+
+	if (inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1) {
+		/* set1_host(NULL) forgets the name of another broker of the list */
+		if (X509_VERIFY_PARAM_set1_host(param, NULL, 0) &&
+		    X509_VERIFY_PARAM_set1_ip_asc(param, host))
+			return 0;
+	} else {
+		/* subjectAltName only: OpenSSL would fall back to the CN. */
+		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+						X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+		if (X509_VERIFY_PARAM_set1_ip(param, NULL, 0) &&
+		    X509_VERIFY_PARAM_set1_host(param, host, 0))
+			return 0;
+	}
+	snprintf(err, errlen, "host %s cannot be checked against certificates", host);
+	return -1;
+}
+
 SSL_CTX *tls_context(const struct config *cfg, const struct secrets *sec,
 		     char *reason, char *err, size_t errlen)
 {
-	unsigned char addr[16];
-	X509_VERIFY_PARAM *param;
+	unsigned int i;
 	SSL_CTX *ctx;
 
 	if (unusable(cfg->cafile, false, err, errlen, "cafile") ||
@@ -157,18 +178,9 @@ SSL_CTX *tls_context(const struct config *cfg, const struct secrets *sec,
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_peer);
-	param = SSL_CTX_get0_param(ctx);
-	if (inet_pton(AF_INET, cfg->host, addr) == 1 ||
-	    inet_pton(AF_INET6, cfg->host, addr) == 1) {
-		if (!X509_VERIFY_PARAM_set1_ip_asc(param, cfg->host))
-			goto host_fail;
-	} else {
-		/* subjectAltName only: OpenSSL would fall back to the CN. */
-		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
-						X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-		if (!X509_VERIFY_PARAM_set1_host(param, cfg->host, 0))
-			goto host_fail;
-	}
+	for (i = 0; i < cfg->brokers; i++)
+		if (tls_expect_host(ctx, cfg->broker[i].name, err, errlen))
+			goto fail;
 	SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
 	if (cfg->certfile[0]) {
 		if (!SSL_CTX_use_certificate_chain_file(ctx, cfg->certfile)) {
@@ -187,8 +199,6 @@ SSL_CTX *tls_context(const struct config *cfg, const struct secrets *sec,
 	SSL_CTX_set_info_callback(ctx, tls_info);
 	return ctx;
 
-host_fail:
-	snprintf(err, errlen, "host %s cannot be checked against certificates", cfg->host);
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;

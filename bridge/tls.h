@@ -25,8 +25,8 @@
 
 /*
  * Builds the context: CA file and/or directory, minimum TLS version,
- * peer verification with the host name or IP address of cfg->host (in the
- * certificate's subjectAltName only, never its Common Name), and the
+ * peer verification against the first broker of the host list (see
+ * tls_expect_host()), and the
  * client certificate if any, with its key from SEC (never read again from
  * the file). REASON (TLS_REASON_MAX bytes, must outlive the context)
  * receives why the latest handshake failed. Returns NULL with a message
@@ -34,5 +34,13 @@
  */
 SSL_CTX *tls_context(const struct config *cfg, const struct secrets *sec,
 		     char *reason, char *err, size_t errlen);
+
+/*
+ * The broker the next connection goes to: its certificate must name HOST
+ * (a host name, or an IP address) in its subjectAltName, never only in
+ * its Common Name. Each broker of a list is checked against its own name.
+ * Returns 0, or -1 with a message in ERR.
+ */
+int tls_expect_host(SSL_CTX *ctx, const char *host, char *err, size_t errlen);
 
 #endif

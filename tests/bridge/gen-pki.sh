@@ -15,6 +15,8 @@
 #   fake-server.crt/.key     as server, but signed by fake-ca
 #   cn-only.crt/.key         as server, but with no subjectAltName: the
 #                            host name only in the Common Name
+#   name-only.crt/.key       as server, but for DNS:localhost only, not for
+#                            the address 127.0.0.1
 #   bridge.crt/.key          client certificate CN=bridge
 #   tester.crt/.key          client certificate CN=tester (the tests' own
 #                            mosquitto_pub/sub)
@@ -94,6 +96,7 @@ issue expired ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.
 issue wrong-host ca wrong.example "$server_ext;subjectAltName=DNS:wrong.example" -startdate "$since" -days 3650
 issue fake-server fake-ca localhost "$server_ext;subjectAltName=DNS:localhost,IP:127.0.0.1" -startdate "$since" -days 3650
 issue cn-only ca localhost "$server_ext" -startdate "$since" -days 3650
+issue name-only ca localhost "$server_ext;subjectAltName=DNS:localhost" -startdate "$since" -days 3650
 issue bridge ca bridge "$client_ext" -startdate "$since" -days 3650
 issue tester ca tester "$client_ext" -startdate "$since" -days 3650
 

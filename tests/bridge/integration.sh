@@ -284,8 +284,10 @@ user tester
 topic readwrite #
 EOF
 
-broker_conf() {
-	cat > "$T/mosquitto.conf" <<EOF
+# door_broker_conf PW_PORT CERT_PORT: a mosquitto configuration with the
+# two listeners a door's broker has, on the test's PKI, passwords and ACL.
+door_broker_conf() {
+	cat <<EOF
 user $(id -un)
 per_listener_settings true
 persistence false
@@ -297,7 +299,7 @@ log_type information
 log_timestamp false
 
 # TLS with a password file (the bridge's usual set-up)
-listener $P_PW 127.0.0.1
+listener $1 127.0.0.1
 cafile $PKI/ca.crt
 certfile $PKI/server.crt
 keyfile $PKI/server.key
@@ -306,7 +308,7 @@ acl_file $T/acl
 allow_anonymous false
 
 # TLS with client certificates: the bridge's, and the tests' own clients
-listener $P_CERT 127.0.0.1
+listener $2 127.0.0.1
 cafile $PKI/ca.crt
 certfile $PKI/server.crt
 keyfile $PKI/server.key
@@ -314,6 +316,13 @@ require_certificate true
 use_identity_as_username true
 acl_file $T/acl
 allow_anonymous false
+EOF
+}
+
+# The main broker: a door's listeners, and the bad ones of the cases.
+broker_conf() {
+	door_broker_conf "$P_PW" "$P_CERT" > "$T/mosquitto.conf"
+	cat >> "$T/mosquitto.conf" <<EOF
 
 # Bad server certificates. Anyone may connect and subscribe: only the
 # bridge's TLS checks stand between these listeners and the door.
@@ -336,6 +345,14 @@ listener $P_CNONLY 127.0.0.1
 certfile $PKI/cn-only.crt
 keyfile $PKI/cn-only.key
 allow_anonymous true
+
+# Good for localhost, not for 127.0.0.1; with the bridge's password
+listener $P_NAMEONLY 127.0.0.1
+certfile $PKI/name-only.crt
+keyfile $PKI/name-only.key
+password_file $T/passwd
+acl_file $T/acl
+allow_anonymous false
 
 # No TLS at all, for insecure_plaintext
 listener $P_PLAIN 127.0.0.1
@@ -362,7 +379,7 @@ broker_runs=0
 for attempt in 1 2 3 4 5; do
 	P_PW=$(free_port) P_CERT=$(free_port) P_EXPIRED=$(free_port)
 	P_WRONGHOST=$(free_port) P_FAKECA=$(free_port) P_PLAIN=$(free_port)
-	P_CNONLY=$(free_port)
+	P_CNONLY=$(free_port) P_NAMEONLY=$(free_port)
 	broker_conf
 	if start_broker $((broker_runs + 1)); then
 		broker_runs=$((broker_runs + 1))
@@ -564,14 +581,22 @@ case_8() {
 	for want in '"command_topic":"sesame/c4/set"' '"state_topic":"sesame/c4/state"' \
 		    '"availability_topic":"sesame/c4/availability"' '"payload_unlock":"UNLOCK"' \
 		    '"payload_lock":"LOCK"' '"payload_open":"OPEN"' '"state_locked":"closed"' \
-		    '"state_unlocked":"open"' '"unique_id":"sesame_sesame-c4"'; do
+		    '"state_open":"open"' '"unique_id":"sesame_c4"'; do
 		[[ "$got" == *"$want"* ]] || fail "discovery lacks $want: $got"
 	done
 	sub c8 "$cfg_topic"
 	expect_in "$T/c8.msgs" "MSG 1 $cfg_topic"
+	sub c8s sesame/c4/state
+	expect_in "$T/c8s.msgs" "MSG 1 sesame/c4/state"
+	# The bridge answers HA's birth at most once a second, counting its
+	# own discovery message when it came online.
+	sleep 1.1
 	pub -t homeassistant/status -m online
 	expect_in "$T/c8.msgs" "MSG 0 $cfg_topic"
+	# ... and the state again, for a subscriber the broker did not tell.
+	expect_in "$T/c8s.msgs" "MSG 0 sesame/c4/state"
 	unsub c8
+	unsub c8s
 	# HA's own command words move the door.
 	n=$(device_lines)
 	sub c8e sesame/c4/event
@@ -879,7 +904,7 @@ case_24() {
 	for ((i = 0; i < 100; i++)); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 	NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=1000000 up c24
 	expect_in "$T/notify.out" "READY=1"
-	expect_in "$T/notify.out" "STATUS=bridging $T/dev/sesame to 127.0.0.1:$P_PW"
+	expect_in "$T/notify.out" "STATUS=bridging $T/dev/sesame to 127.0.0.1 (port $P_PW unless named)"
 	# Every half period, so at least three in a few seconds.
 	expect_in "$T/notify.out" "WATCHDOG=1" 3
 	stop c24
@@ -924,8 +949,11 @@ case_25() {
 # Cases 40-42: one key per opener (the phone page's keys).
 # shellcheck source=tests/bridge/opener-cases.sh
 . "$here/opener-cases.sh"
+# Cases 43-46: several brokers, failover, state published again.
+# shellcheck source=tests/bridge/broker-cases.sh
+. "$here/broker-cases.sh"
 
-ALL=$(seq -s ' ' 1 42)
+ALL=$(seq -s ' ' 1 46)
 selected=${*:-$ALL}
 for c in $selected; do
 	case " $ALL " in

@@ -46,6 +46,58 @@ static void expect_error(const char *line, const char *message)
 	assert_memory_equal(&before, &cfg, sizeof(cfg));
 }
 
+/* host: one broker or several, each with its own port or the port key's. */
+static void test_hosts(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("host n1.example:8884,n2.example,[fd00::1]:9000,::1,10.0.0.3:1"), 0);
+	assert_string_equal(cfg.host, "n1.example:8884,n2.example,[fd00::1]:9000,::1,10.0.0.3:1");
+	assert_int_equal(cfg.brokers, 5);
+	assert_string_equal(cfg.broker[0].name, "n1.example");
+	assert_int_equal(config_broker_port(&cfg, 0), 8884);
+	assert_string_equal(cfg.broker[1].name, "n2.example");
+	assert_int_equal(config_broker_port(&cfg, 1), 8883);
+	assert_string_equal(cfg.broker[2].name, "fd00::1");
+	assert_int_equal(config_broker_port(&cfg, 2), 9000);
+	/* A bare IPv6 address is all address. */
+	assert_string_equal(cfg.broker[3].name, "::1");
+	assert_int_equal(cfg.broker[3].port, 0);
+	assert_string_equal(cfg.broker[4].name, "10.0.0.3");
+	assert_int_equal(config_broker_port(&cfg, 4), 1);
+	/* The port key applies to the brokers without one, wherever it is. */
+	assert_int_equal(parse("port 1883"), 0);
+	assert_int_equal(config_broker_port(&cfg, 1), 1883);
+	assert_int_equal(config_broker_port(&cfg, 0), 8884);
+}
+
+/* auto and 0 are values of their own, not the defaults left in place. */
+static void test_auto_and_never(void **state)
+{
+	(void)state;
+	cfg.mqtt_version = MQTT_PROTOCOL_5;
+	assert_int_equal(parse("mqtt_version auto"), 0);
+	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_AUTO);
+	assert_int_equal(parse("republish_interval 0"), 0);
+	assert_int_equal(cfg.republish_interval, 0);
+}
+
+static void test_host_errors(void **state)
+{
+	(void)state;
+	expect_error("host a,,b", "t.conf:7: host: '' names no host");
+	expect_error("host a,", "t.conf:7: host: '' names no host");
+	expect_error("host :8883", "t.conf:7: host: ':8883' names no host");
+	expect_error("host a:0", "t.conf:7: host: 'a:0' has a port that is not a number from 1 to 65535");
+	expect_error("host a:65536",
+		     "t.conf:7: host: 'a:65536' has a port that is not a number from 1 to 65535");
+	expect_error("host a:x", "t.conf:7: host: 'a:x' has a port that is not a number from 1 to 65535");
+	expect_error("host b,a:", "t.conf:7: host: 'a:' has a port that is not a number from 1 to 65535");
+	expect_error("host [fd00::1", "t.conf:7: host: '[fd00::1' has an unclosed or misplaced ']'");
+	expect_error("host [fd00::1]x", "t.conf:7: host: '[fd00::1]x' has an unclosed or misplaced ']'");
+	expect_error("host [],b", "t.conf:7: host: '[]' names no host");
+	expect_error("host a,b,c,d,e,f,g,h,i", "t.conf:7: host: more than 8 brokers");
+}
+
 static void test_defaults(void **state)
 {
 	(void)state;
@@ -57,7 +109,11 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.client_id, "sesame-door");
 	assert_string_equal(cfg.topic, "sesame/door");
 	assert_int_equal(cfg.keepalive, 60);
-	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_5);
+	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_AUTO);
+	assert_int_equal(cfg.brokers, 1);
+	assert_string_equal(cfg.broker[0].name, "localhost");
+	assert_int_equal(config_broker_port(&cfg, 0), 8883);
+	assert_int_equal(cfg.republish_interval, 300);
 	assert_string_equal(cfg.device, "/dev/sesame");
 	assert_int_equal(cfg.open_words.count, 4);
 	assert_string_equal(cfg.open_words.word[0], "open");
@@ -123,6 +179,8 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.keepalive, 5);
 	assert_int_equal(parse("mqtt_version 3.1.1"), 0);
 	assert_int_equal(cfg.mqtt_version, MQTT_PROTOCOL_311);
+	assert_int_equal(parse("republish_interval 10"), 0);
+	assert_int_equal(cfg.republish_interval, 10);
 	assert_int_equal(parse("reconnect_max 3600"), 0);
 	assert_int_equal(cfg.reconnect_max, 3600);
 	assert_int_equal(parse("username door user"), 0);
@@ -244,12 +302,17 @@ static void test_value_errors(void **state)
 	expect_error("tls_version tlsv1.1",
 		     "t.conf:7: tls_version: 'tlsv1.1' is neither tlsv1.2 nor tlsv1.3");
 	expect_error("mqtt_version 3.1",
-		     "t.conf:7: mqtt_version: '3.1' is neither 5 nor 3.1.1");
+		     "t.conf:7: mqtt_version: '3.1' is not auto, 5 or 3.1.1");
+	expect_error("republish_interval 9",
+		     "t.conf:7: republish_interval: 9 s is too often: 0 (never) or 10 to 86400 seconds");
+	expect_error("republish_interval 86401",
+		     "t.conf:7: republish_interval: '86401' is not a whole number from 0 to 86400");
 	expect_error("log_level verbose",
 		     "t.conf:7: log_level: 'verbose' is not one of error, warning, notice, info, debug");
 	expect_error("cafile /etc/my ca.pem",
 		     "t.conf:7: cafile: '/etc/my ca.pem' must not contain spaces");
-	expect_error("host a b", "t.conf:7: host: 'a b' must not contain spaces");
+	expect_error("host a b", "t.conf:7: host: 'a b' must not contain spaces "
+		     "(brokers are separated by commas)");
 	memset(big, 'h', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big, "host ", 5);
@@ -351,6 +414,15 @@ static void test_check(void **state)
 	set_line("certfile /c.pem", 2);
 	assert_int_equal(check(), -1);
 	assert_string_equal(err, "b.conf:2: certfile and keyfile must both be given");
+
+	/* The same broker twice: once with the port key's port. */
+	base();
+	set_line("host a:8883,b,a", 2);
+	assert_int_equal(check(), -1);
+	assert_string_equal(err, "b.conf:2: host: a port 8883 is named twice");
+	base();
+	set_line("host a:8884,b,a", 2);
+	assert_int_equal(check(), 0);
 	base();
 	set_line("keyfile /k.pem", 3);
 	assert_int_equal(check(), -1);
@@ -483,6 +555,9 @@ int main(void)
 		cmocka_unit_test_setup(test_word_errors, setup),
 		cmocka_unit_test_setup(test_rate_errors, setup),
 		cmocka_unit_test_setup(test_check, setup),
+		cmocka_unit_test_setup(test_hosts, setup),
+		cmocka_unit_test_setup(test_host_errors, setup),
+		cmocka_unit_test_setup(test_auto_and_never, setup),
 		cmocka_unit_test_setup(test_where, setup),
 		cmocka_unit_test_setup(test_file, setup),
 	};

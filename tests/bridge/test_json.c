@@ -140,7 +140,8 @@ static void test_discovery(void **state)
 	o = cJSON_Parse(buf);
 	assert_non_null(o);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "name")));
-	assert_string_equal(str(o, "unique_id"), "sesame_sesame-door");
+	/* One prefix, though the client id is sesame-door. */
+	assert_string_equal(str(o, "unique_id"), "sesame_door");
 	assert_string_equal(str(o, "command_topic"), "sesame/door/set");
 	assert_string_equal(str(o, "state_topic"), "sesame/door/state");
 	assert_string_equal(str(o, "availability_topic"), "sesame/door/availability");
@@ -148,14 +149,16 @@ static void test_discovery(void **state)
 	assert_string_equal(str(o, "payload_unlock"), "UNLOCK");
 	assert_string_equal(str(o, "payload_open"), "OPEN");
 	assert_string_equal(str(o, "state_locked"), "closed");
-	assert_string_equal(str(o, "state_unlocked"), "open");
+	assert_string_equal(str(o, "state_open"), "open");
+	/* "open" is HA's open, not "unlocked": one state per payload. */
+	assert_null(cJSON_GetObjectItem(o, "state_unlocked"));
 	assert_string_equal(str(o, "payload_available"), "online");
 	assert_string_equal(str(o, "payload_not_available"), "offline");
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "retain")));
 	dev = cJSON_GetObjectItem(o, "device");
 	assert_non_null(dev);
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(dev, "identifiers"), 0)->valuestring,
-			    "sesame_sesame-door");
+			    "sesame_door");
 	assert_string_equal(str(dev, "sw_version"), "1.2.3");
 	cJSON_Delete(o);
 

@@ -121,7 +121,20 @@ static void check_accepted(const struct config *c)
 	check(c->port >= 1 && c->port <= 65535);
 	check(c->keepalive >= 5 && c->keepalive <= 65535);
 	check(c->reconnect_max >= 1 && c->reconnect_max <= 3600);
-	check(c->mqtt_version == MQTT_PROTOCOL_5 || c->mqtt_version == MQTT_PROTOCOL_311);
+	check(c->mqtt_version == MQTT_PROTOCOL_AUTO || c->mqtt_version == MQTT_PROTOCOL_5 ||
+	      c->mqtt_version == MQTT_PROTOCOL_311);
+	check(c->republish_interval == 0 ||
+	      (c->republish_interval >= 10 && c->republish_interval <= 86400));
+	/* Every broker has a name, no space or comma in it, and a port. */
+	check(c->brokers >= 1 && c->brokers <= CONFIG_BROKERS_MAX);
+	for (i = 0; i < c->brokers; i++) {
+		check(str_ok(c->broker[i].name, sizeof(c->broker[i].name)) && c->broker[i].name[0]);
+		check(!strpbrk(c->broker[i].name, " \t,"));
+		check(config_broker_port(c, i) >= 1 && config_broker_port(c, i) <= 65535);
+		for (j = 0; j < i; j++)
+			check(strcmp(c->broker[i].name, c->broker[j].name) ||
+			      config_broker_port(c, i) != config_broker_port(c, j));
+	}
 	check(!strcmp(c->tls_version, "tlsv1.2") || !strcmp(c->tls_version, "tlsv1.3"));
 	check(c->rate_count >= 1 && c->rate_count <= 1000);
 	check(c->rate_seconds >= 1 && c->rate_seconds <= 86400);

@@ -148,6 +148,9 @@ CONFIG = {
     "crlf-tabs": part(b"pi", b"\tcapath\t/etc/ssl/certs\r\n  # comment\r\n\r\ntopic a/b\r\n"),
     "insecure": part(b"lab", b"insecure_plaintext true\nport 1883\nmqtt_version 3.1.1\n"),
     "insecure-with-tls": part(b"lab", b"insecure_plaintext true\ncafile /x\n"),
+    "cluster": part(b"door", b"cafile /ca\nhost n1:8883,n2.example,[fd00::2]:8884,10.1.1.4\n"
+                    b"port 8885\nmqtt_version auto\nrepublish_interval 10\n"),
+    "cluster-twice": part(b"door", b"cafile /ca\nhost n1,n1:8883\n"),
     "overrides": part(b"door", b"capath /etc/ssl/certs\n", b"port 1\nkeepalive 5\nlog_level debug\n"),
     "override-bad": part(b"door", b"capath /etc/ssl/certs\n", b"port 0\n"),
     "errors": part(b"door", b"capath /c\nport 65536\n"),

@@ -14,7 +14,8 @@
 #   rules     (mosquitto, rabbitmq) the rules of `sesame-certs rules`: a door
 #             cannot command another door, a phone only the doors it was given
 #   will      SIGKILL of a bridge makes the broker publish its last will
-#   restart   after the broker restarts the bridge reconnects and obeys
+#   restart   after the broker restarts, with a renewed certificate (a new
+#             key from the same CA), the bridge reconnects and obeys
 #
 # Environment: BRIDGE SIGN FAKE (default build/bridge/...), NODE_DIR (where
 # aedes is installed, default build/brokers/aedes), TIMEOUT (seconds a check
@@ -485,14 +486,35 @@ case_will() {
 	end
 }
 
+# A new key and certificate for the broker from the same CA, as a renewal
+# makes them: another fingerprint, the same CA and host name.
+renew_broker_cert() {
+	(umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		-out "$T/renewed.key" 2>/dev/null) &&
+	printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		"extendedKeyUsage=serverAuth" > "$T/renewed.ext" &&
+	openssl req -new -key "$T/renewed.key" -subj "/O=sesame test/CN=localhost" 2>/dev/null |
+		openssl x509 -req -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -days 30 \
+			-set_serial "0x$(openssl rand -hex 8)" -extfile "$T/renewed.ext" \
+			-out "$T/renewed.crt" 2>/dev/null &&
+	mv "$T/renewed.key" "$PKI/server.key" && mv "$T/renewed.crt" "$PKI/server.crt"
+}
+
+fingerprint() { openssl x509 -in "$PKI/server.crt" -noout -fingerprint -sha256; }
+
 case_restart() {
-	begin restart
-	local before connects
+	begin "restart (with a renewed certificate)"
+	local before connects old_fp
 	connects=$(grep -c "connected to" "$T/$BROKER-d1.log")
 	"broker_stop_$BROKER"
 	seen "$T/$BROKER-d1.log" "lost the connection" || fail "the bridge did not notice"
+	old_fp=$(fingerprint)
+	renew_broker_cert || fail "cannot renew the broker's certificate"
+	[ "$(fingerprint)" != "$old_fp" ] || fail "the renewed certificate has the old fingerprint"
 	if "broker_start_$BROKER"; then
 		starts=$((starts + 1))
+		# The bridge's configuration is as it was: the CA and the host
+		# name are checked, not the certificate's fingerprint.
 		need "$T/$BROKER-d1.log" "connected to" $((connects + 1))
 		before=$(device_count open)
 		listen restart tester sesame/d1/event

@@ -25,11 +25,13 @@
 # Exit status: 0 all passed, 1 a case failed, 2 usage, 4 cannot run here.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-BRIDGE=${BRIDGE:-$top/build/bridge/sesame-bridge}
-SIGN=${SIGN:-$top/build/bridge/sesame-sign}
-FAKE=${FAKE:-$top/build/bridge/fake-sesame}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/brokers
+# The programs under test and the stand-ins, as make builds them.
+built=$top/build/bridge
+BRIDGE=${BRIDGE:-$built/sesame-bridge}
+SIGN=${SIGN:-$built/sesame-sign}
+FAKE=${FAKE:-$built/fake-sesame}
 NODE_DIR=${NODE_DIR:-$top/build/brokers/aedes}
 TIMEOUT=${TIMEOUT:-20}
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -69,14 +71,12 @@ fail() {
 
 begin() { case_name=$1; verdict=ok; }
 
+# One line per case, as TAP has it; the tally decides the exit status.
 end() {
-	if [ "$verdict" = ok ]; then
-		say "ok $BROKER/$case_name"
-		n_pass=$((n_pass + 1))
-	else
-		say "not ok $BROKER/$case_name"
-		n_fail=$((n_fail + 1))
-	fi
+	case $verdict in
+	ok) n_pass=$((n_pass + 1)); say "ok $BROKER/$case_name" ;;
+	*)  n_fail=$((n_fail + 1)); say "not ok $BROKER/$case_name" ;;
+	esac
 }
 
 # seen FILE TEXT [TIMES]: true once FILE holds the fixed string TEXT TIMES
@@ -435,15 +435,20 @@ case_connect() {
 	end
 }
 
-case_command() {
-	begin command
+# opens_d1 NAME: a signed open sent to d1 is accepted and reaches the device.
+opens_d1() {
 	local before
 	before=$(device_count open)
-	listen command tester sesame/d1/event
+	listen "$1" tester sesame/d1/event
 	send tester sesame/d1/set "$(signed d1 open)"
-	need "$T/command.msgs" '"accepted":true,"command":"open","signed":true'
+	need "$T/$1.msgs" '"accepted":true,"command":"open","signed":true'
 	seen "$T/device.log" open $((before + 1)) || fail "the device got no open"
-	unlisten command
+	unlisten "$1"
+}
+
+case_command() {
+	begin command
+	opens_d1 command
 	end
 }
 
@@ -528,7 +533,7 @@ case_republish() {
 
 case_restart() {
 	begin "restart (with a renewed certificate)"
-	local before connects old_fp
+	local connects old_fp
 	connects=$(grep -c "connected to" "$T/$BROKER-d1.log")
 	"broker_stop_$BROKER"
 	seen "$T/$BROKER-d1.log" "lost the connection" || fail "the bridge did not notice"
@@ -540,12 +545,7 @@ case_restart() {
 		# The bridge's configuration is as it was: the CA and the host
 		# name are checked, not the certificate's fingerprint.
 		need "$T/$BROKER-d1.log" "connected to" $((connects + 1))
-		before=$(device_count open)
-		listen restart tester sesame/d1/event
-		send tester sesame/d1/set "$(signed d1 open)"
-		need "$T/restart.msgs" '"accepted":true,"command":"open","signed":true'
-		seen "$T/device.log" open $((before + 1)) || fail "the device got no open"
-		unlisten restart
+		opens_d1 restart
 	else
 		fail "$BROKER did not start again"
 	fi

@@ -337,6 +337,13 @@ rabbit_logins() {
 }
 
 broker_start_rabbitmq() {
+	# Our own epmd, up before the node: a node that starts one itself may
+	# try to register before it listens, and give up ("nodistribution").
+	rabbit epmd -daemon
+	for _ in $(seq 50); do
+		epmd -port "$EPMD_PORT" -names > /dev/null 2>&1 && break
+		sleep 0.1
+	done
 	rabbit "$RABBIT_BIN/rabbitmq-server" >> "$T/rabbitmq.log" 2>&1 &
 	BROKER_PID=$!
 	local deadline=$((SECONDS + 90))

@@ -489,6 +489,14 @@ case_rules() {
 	grep -q 'p1-to-d2' "$T/rules.msgs" && fail "phone p1 published to d2's set topic"
 	grep -q '"command":"open"' "$T/rules.msgs" && fail "a forbidden open reached a door"
 	[ "$(device_count open)" = "$before" ] || fail "the device opened"
+	# The two forbidden publishes, and nothing the bridges did (state,
+	# events, discovery, their subscriptions), were refused.
+	local refusals
+	case $BROKER in
+	mosquitto) refusals=$(grep -c "^[0-9]*: Denied " "$T/mosquitto.log") ;;
+	rabbitmq)  refusals=$(grep -c "(access_refused)" "$T/rabbitmq.log") ;;
+	esac
+	[ "$refusals" = 2 ] || fail "the broker refused $refusals things, not 2"
 	unlisten rules
 	end
 }

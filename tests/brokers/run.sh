@@ -53,7 +53,6 @@ BROKER=        # the broker under test
 BROKER_PID=
 EPMD_PORT=
 declare -A BRIDGE_PID=()
-JOBS=()        # subscribers and the like, ended at exit
 
 # --------------------------------------------------------------- results
 
@@ -129,14 +128,16 @@ listen() {
 	# A simple command, not the function as: $! is then mosquitto_sub itself.
 	XDG_CONFIG_HOME=$T/id/$id stdbuf -oL mosquitto_sub -d -q 1 -F 'MSG %r %t %p' "${args[@]}" \
 		> "$T/$name.msgs" 2>&1 &
-	JOBS+=($!)
 	echo $! > "$T/$name.listener"
 	need "$T/$name.msgs" "received SUBACK"
 }
 
+# unlisten NAME: end the listener (its file goes, so that the exit does not
+# signal a number some other process may have by then).
 unlisten() {
 	local pid
 	pid=$(cat "$T/$1.listener" 2>/dev/null) || return 0
+	rm -f "$T/$1.listener"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
@@ -415,10 +416,15 @@ broker_down() {
 }
 
 cleanup() {
-	local p
+	local f
 	[ -z "$BROKER" ] || broker_down
-	for p in "${JOBS[@]}" $FAKE_PID; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${JOBS[@]}" $FAKE_PID; do wait "$p" 2>/dev/null; done
+	for f in "$T"/*.listener; do
+		[ -f "$f" ] && unlisten "$(basename "$f" .listener)"
+	done
+	if [ -n "$FAKE_PID" ]; then
+		kill -TERM "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+	fi
 	fusermount3 -u "$T/mnt" 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "$0: kept $T" >&2; else rm -rf "$T"; fi
 }

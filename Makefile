@@ -37,6 +37,7 @@ include tests/system/system.mk
 include tests/door/door.mk
 include tests/stress/stress.mk
 include tests/faults/faults.mk
+include tests/brokers/brokers.mk
 include bench/bench.mk
 
 all: $(ALL_TARGETS)

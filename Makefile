@@ -39,6 +39,7 @@ include tests/system/system.mk
 include tests/door/door.mk
 include tests/stress/stress.mk
 include tests/faults/faults.mk
+include tests/brokers/brokers.mk
 include tests/fleet/fleet.mk
 include bench/bench.mk
 

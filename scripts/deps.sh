@@ -3,7 +3,7 @@
 #
 # Usage: scripts/deps.sh GROUP...
 #   groups: build unit lint pi chroot kernel-source bridge bridge-test faults
-#           fleet dtc dkms deb pkg door bench phone
+#           fleet dtc dkms deb pkg door bench phone brokers
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -56,6 +56,11 @@ pkgs_for() {
 	# codes for sesame-certs enroll; Debian's Node.js and npm where the
 	# machine has none of its own.
 	phone)	echo chromium libnss3-tools qrencode
+		command -v npm > /dev/null || echo nodejs npm ;;
+	# The bridge against other brokers (tests/brokers/, with bridge-test):
+	# RabbitMQ with its MQTT plugin, and Node.js and npm for aedes where
+	# the machine has none of its own (Debian 12's Node.js 18 will do).
+	brokers) echo rabbitmq-server
 		command -v npm > /dev/null || echo nodejs npm ;;
 	# The overlay alone (also on a real Pi), and what `make install` needs
 	# there besides the bridge's build group.

@@ -92,6 +92,26 @@ phone.key" ] || { ls "$pki/clients"; return 1; }
 check "sesame-certs refuses bad client names and topics, and an existing name, creating nothing" \
 	bad_clients
 
+many_doors() {
+	sc doors -n 3 gate > /dev/null && client_ok gate01 door && client_ok gate03 door || return 1
+	[ ! -e "$pki/clients/gate04.crt" ] || { say "gate04 was made"; return 1; }
+	# One bad or taken name among good ones: none of them is issued.
+	for args in "yard bad/name" "yard gate02"; do
+		# shellcheck disable=SC2086 # split on purpose
+		if sc doors $args 2> /dev/null; then say "accepted: doors $args"; return 1; fi
+	done
+	[ ! -e "$pki/clients/yard.crt" ] || { say "yard was issued"; return 1; }
+	# The rules: templates, not an entry per door; one per opener.
+	# shellcheck disable=SC2016 # EMQX's placeholder, literally
+	sc rules mosquitto | grep -qx 'pattern read sesame/%u/set' &&
+		! sc rules mosquitto | grep -q '^user gate' &&
+		sc rules mosquitto | grep -qx 'topic write sesame/front/set' &&
+		sc rules rabbitmq | grep -q '^for door in .*gate03' &&
+		sc rules emqx | grep -qF '"sesame/${username}/set"'
+}
+check "sesame-certs doors: many doors at once (or none, if a name is bad or taken); rules as templates" \
+	many_doors
+
 # The broker as `sesame-certs mosquitto` says to set it up: its install
 # commands run as printed, with /etc/mosquitto/conf.d/ moved into $broker.
 broker_pid=

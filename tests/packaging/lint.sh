@@ -6,9 +6,11 @@ shellcheck_quiet() {
 	shellcheck -x -s sh scripts/sesame-certs scripts/mosquitto-certbot-deploy \
 		debian/*.postinst debian/*.prerm debian/*.postrm \
 		tests/packaging/*.sh scripts/*.sh tests/system/rig/*.sh \
-		tests/system/cases/smoke.sh tests/system/cases/taken.sh tests/door/rig/stage.sh
+		tests/system/cases/smoke.sh tests/system/cases/taken.sh tests/door/rig/stage.sh &&
+	# bash scripts, in their own dialect
+	shellcheck -x tests/brokers/run.sh
 }
-check "shellcheck finds nothing in sesame-certs, the certbot hook, the maintainer scripts, the tests, the build scripts and the emulated Pi's rig" \
+check "shellcheck finds nothing in sesame-certs, the certbot hook, the maintainer scripts, the tests, the build scripts, the brokers tests and the emulated Pi's rig" \
 	shellcheck_quiet
 
 # man -l --warnings formats each page as groff would and reports problems

@@ -289,6 +289,7 @@ log.file.level = info
             "RABBITMQ_PID_FILE": str(d / "pid"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),
             "RABBITMQ_PLUGINS_EXPAND_DIR": str(d / "plugins"),
+            "ERL_CRASH_DUMP": str(d / "erl_crash.dump"),
             # Distribution on loopback only; schedulers that sleep rather
             # than spin, as the machine is shared (2 cores in CI).
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS":

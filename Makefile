@@ -9,6 +9,8 @@
 #                 (tests/system/system.mk)
 #   make install  on a Raspberry Pi: DKMS, overlay, udev, bridge, unit
 #                 (packaging.mk; also uninstall and deb)
+#   make fleet    the bridge on a RabbitMQ cluster that loses nodes, at
+#                 full size (tests/fleet/fleet.mk; check-fleet is smaller)
 #   make bench    the benchmarks; writes bench/RESULTS.md (not part of check)
 #
 # Each part keeps its rules in its own fragment (driver/driver.mk, ...).
@@ -38,6 +40,7 @@ include tests/door/door.mk
 include tests/stress/stress.mk
 include tests/faults/faults.mk
 include tests/brokers/brokers.mk
+include tests/fleet/fleet.mk
 include bench/bench.mk
 
 all: $(ALL_TARGETS)

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/deps.sh GROUP...
 #   groups: build unit lint pi chroot kernel-source bridge bridge-test faults
-#           dtc dkms deb pkg door bench phone brokers
+#           fleet dtc dkms deb pkg door bench phone brokers
 #
 # Every make target that needs packages calls this first, so the README's two
 # commands work on a fresh machine. It only asks apt for what is missing, so a
@@ -47,6 +47,10 @@ pkgs_for() {
 			groff-base faketime strace python3 ;;
 	# The bridge's fault and abuse tests (tests/faults/), with bridge-test.
 	faults)	echo python3 ;;
+	# The bridge on a three-node RabbitMQ cluster (tests/fleet/, with
+	# bridge-test): the broker with its MQTT plugin, Erlang's epmd, the
+	# phones' MQTT client.
+	fleet)	echo rabbitmq-server erlang-base python3 python3-paho-mqtt ;;
 	# The phone page's tests (with bridge-test): the browser, its
 	# certificate database (to trust the test CA as a phone would), QR
 	# codes for sesame-certs enroll; Debian's Node.js and npm where the

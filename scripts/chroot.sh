@@ -43,6 +43,26 @@ run_in() {
 			${CI:+CI=$CI} "$@"' sh "$d" "$top" "$@"
 }
 
+# mmdebstrap_from SUITE...: a chroot of $release in $dir.tmp from those
+# suites of Debian's archive, its output in $log.
+mmdebstrap_from() {
+	# This machine's architecture first: mmdebstrap makes it native.
+	native=$(dpkg --print-architecture)
+	archs=$native
+	for a in arm64 armhf; do [ "$a" = "$native" ] || archs="$archs,$a"; done
+	for s in "$@"; do
+		case $s in
+		*-security) set -- "$@" "deb $mirror-security $s main" ;;
+		*) set -- "$@" "deb $mirror $s main" ;;
+		esac
+		shift
+	done
+	rm -rf "$dir.tmp"
+	mmdebstrap --verbose --variant=apt --architectures="$archs" \
+		--aptopt='Acquire::Retries "3"' --include=ca-certificates \
+		"$release" "$dir.tmp" "$@" > "$log" 2>&1
+}
+
 case $cmd in
 make)
 	release=${1:?usage: chroot.sh make DIR RELEASE [PACKAGE...]}
@@ -53,16 +73,48 @@ make)
 		echo "chroot.sh: making a Debian $release chroot in $dir"
 		# The kernel's security updates come through -security first,
 		# as on an installed system.
-		# This machine's architecture first: mmdebstrap makes it native.
-		native=$(dpkg --print-architecture)
-		archs=$native
-		for a in arm64 armhf; do [ "$a" = "$native" ] || archs="$archs,$a"; done
-		mmdebstrap --quiet --variant=apt --architectures="$archs" \
-			--include=ca-certificates "$release" "$dir.tmp" \
-			"deb $mirror $release main" \
-			"deb $mirror $release-updates main" \
-			"deb $mirror-security $release-security main" \
-			"deb $mirror $release-backports main"
+		# mmdebstrap fails if any one index fails to download. The
+		# archive's mirrors refuse some while they sync, so the first
+		# failure earns a second try after a pause. A suite whose index
+		# a mirror keeps serving out of step with its Release file (seen:
+		# bookworm-security's armhf Packages) would then fail every try;
+		# the chroot is made without that suite, saying so, rather than
+		# with it for some architectures only, which would pair
+		# libraries of different versions. The release itself cannot
+		# be left out.
+		log=$(dirname "$dir")/.mmdebstrap-$release.log
+		suites="$release $release-updates $release-security $release-backports"
+		try=1
+		# shellcheck disable=SC2086 # one word per suite
+		until mmdebstrap_from $suites; do
+			grep -E '^(E|W|Err):' "$log" | tail -n 20 >&2
+			bad=$(sed -n 's|^E: Failed to fetch [a-z]*://[^ ]*/dists/\([^/ ]*\)/.*|\1|p' \
+				"$log" | sort -u | tr '\n' ' ')
+			bad=${bad% }
+			case $try in
+			1)	echo "chroot.sh: mmdebstrap failed; trying again in 30 s" >&2
+				sleep 30 ;;
+			2)	kept=
+				for s in $suites; do
+					case " $bad " in *" $s "*) ;; *) kept="$kept $s" ;; esac
+				done
+				kept=${kept# }
+				case " $bad " in *" $release "*) kept=$suites ;; esac
+				if [ -z "$bad" ] || [ "$kept" = "$suites" ]; then
+					tail -n 40 "$log" >&2
+					echo "chroot.sh: mmdebstrap failed twice; the log: $log" >&2
+					exit 1
+				fi
+				echo "chroot.sh: WARNING: the mirror keeps serving" $bad \
+					"out of step with its Release file; making the" \
+					"$release chroot without it" >&2
+				suites=$kept ;;
+			*)	tail -n 40 "$log" >&2
+				echo "chroot.sh: mmdebstrap failed; the log: $log" >&2
+				exit 1 ;;
+			esac
+			try=$((try + 1))
+		done
 		mv "$dir.tmp" "$dir"
 	fi
 	missing=
@@ -74,8 +126,9 @@ make)
 	[ -n "$missing" ] || exit 0
 	echo "chroot.sh: installing into $dir:$missing"
 	# shellcheck disable=SC2086 # one word per package
-	run_in "$dir" sh -c 'apt-get update -qq &&
-		apt-get install -y -qq --no-install-recommends "$@" > /dev/null' sh $missing
+	run_in "$dir" sh -c 'apt-get -o Acquire::Retries=3 update -qq &&
+		apt-get -o Acquire::Retries=3 install -y -qq \
+			--no-install-recommends "$@" > /dev/null' sh $missing
 	;;
 run)
 	[ $# -ge 1 ] || usage

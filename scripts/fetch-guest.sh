@@ -131,6 +131,16 @@ rm -rf "$dir/hdr"
 common=$(sed -n 's|^include /usr/src/\(linux-headers-[^/]*\)/Makefile$|\1|p' "$dir/headers/Makefile")
 if [ "$release" = "$host_release" ]; then
 	root=
+	# deps.sh installs the common headers of the arm64 kernel this
+	# machine's apt picks; a kernel that the release's chroot picked
+	# (armhf) may be of another ABI, when the chroot lacks a suite this
+	# machine has (chroot.sh leaves out one a mirror serves broken).
+	if [ -n "$common" ] && [ ! -e "/usr/src/$common" ]; then
+		echo "fetch-guest.sh: installing $common"
+		sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "$common" > /dev/null
+	fi
 	for need in "$kbuild/scripts/basic" "/usr/src/$common"; do
 		[ -e "$need" ] || { echo "fetch-guest.sh: $need missing; run scripts/deps.sh pi" >&2; exit 1; }
 	done

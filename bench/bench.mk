@@ -1,9 +1,11 @@
 # bench/bench.mk - the benchmarks (included by Makefile).
 #
 #   make bench              every benchmark, about 20 minutes on 2 cores:
-#                           pulse precision in the emulated Pi, command
-#                           latency and memory on this host, idle cost;
-#                           writes bench/RESULTS.md and bench/img/*.png
+#                           pulse precision in the emulated Pi (on 6.1,
+#                           6.12 and 6.12-rt), sesame against mainline's
+#                           pwm-gpio and several servos at once (6.12),
+#                           command latency and memory on this host, idle
+#                           cost; writes bench/RESULTS.md and bench/img/*.png
 #   make check-bench-build  builds every benchmark program (part of make
 #                           check, so that they do not rot); runs nothing
 #
@@ -32,7 +34,11 @@ BENCH_GUEST_PKGS    := python3 python3-libgpiod python3-rpi.gpio stress-ng strac
 
 BENCH_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	      -Wshadow -Wcast-qual -Wsign-compare
-BENCH_PROGS := $(BENCH)/guest/swpwm $(BENCH)/publat $(BENCH)/rss-floor
+BENCH_PROGS := $(BENCH)/guest/swpwm $(BENCH)/guest/poke $(BENCH)/publat $(BENCH)/rss-floor
+# The kernel of the peer and several-servos boots, and of the pulse table's
+# other rows: Raspberry Pi OS trixie's series, and its PREEMPT_RT flavour.
+BENCH_KERNEL    := trixie-arm64
+BENCH_KERNELS   := trixie-arm64 trixie-rt-arm64
 BENCH_PY    := $(wildcard bench/*.py bench/*/*.py)
 BENCH_SH    := $(wildcard bench/*.sh bench/*/*.sh)
 
@@ -55,6 +61,10 @@ $(BENCH)/guest/swpwm: bench/pulse/swpwm.c $(BENCH_SYSROOT_BUILD)/packages
 	aarch64-linux-gnu-gcc -std=gnu11 -O2 -static $(BENCH_WARN) \
 		-isystem $(BENCH_SYSROOT_BUILD)/usr/include -o $@ $< \
 		$(BENCH_SYSROOT_BUILD)/usr/lib/aarch64-linux-gnu/libgpiod.a
+
+$(BENCH)/guest/poke: bench/pulse/poke.c | bench-deps
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -std=gnu11 -O2 -static $(BENCH_WARN) -o $@ $<
 
 $(BENCH)/guestroot/.done: bench/pulse/guestroot.py $(BENCH_SYSROOT_GUEST)/packages
 	python3 bench/pulse/guestroot.py $(BENCH_SYSROOT_GUEST) $(@D)
@@ -84,8 +94,17 @@ check-bench-build: $(BENCH_PROGS)
 	@for f in $(BENCH_SH); do bash -n $$f || exit 1; done
 	@echo "bench: $(words $(BENCH_PROGS)) programs built, $(words $(BENCH_PY)) Python and $(words $(BENCH_SH)) shell scripts parse"
 
+# sesame.ko for the other kernels, and the peer for the first of them
+# (bench/pulse/pwm-gpio.sh builds it from Debian's linux-source).
+.PHONY: bench-kernels
+bench-kernels:
+	@for k in $(BENCH_KERNELS); do \
+		$(MAKE) --no-print-directory module-guest KERNEL=$$k || exit 1; done
+	bench/pulse/pwm-gpio.sh $(BENCH_KERNEL)
+
 bench: $(BENCH_PROGS) $(BENCH)/guestroot/.done module-arm64 $(DTBO) bridge \
-		$(BRIDGE_BUILD)/fake-sesame $(BENCH)/baseline/build/bridge/sesame-bridge
+		$(BRIDGE_BUILD)/fake-sesame $(BENCH)/baseline/build/bridge/sesame-bridge bench-kernels
+	BENCH_KERNEL=$(BENCH_KERNEL) BENCH_KERNELS="$(BENCH_KERNELS)" \
 	BENCH_PULSES=$(BENCH_PULSES) BENCH_BUDGETS=$(BENCH_BUDGETS) \
 	BENCH_BUDGETS_HOST=$(BENCH_BUDGETS_HOST) \
 	BENCH_COMMANDS=$(BENCH_COMMANDS) BENCH_ROUNDS=$(BENCH_ROUNDS) \

@@ -4,7 +4,8 @@
 Usage: report.py BENCHDIR RESULTS.md
 
 BENCHDIR is what bench/run.sh left (machine.txt, load.txt, pulse.json,
-pulse-host.json, latency.json, img/). Every figure in the report comes
+pulse-host.json, latency.json, pulse-KERNEL.json, peer.json, servos.json,
+img/); report_peers.py writes the sections on the closest peers. Every figure in the report comes
 from those files; the text around them explains how they were taken and
 says, target by target, whether the issue's aims were met and by how much
 they were missed.
@@ -12,6 +13,8 @@ they were missed.
 import json
 import os
 import sys
+
+import report_peers
 
 WIDTH_TARGET_US = 5.0
 RATIO_C_TARGET = 10
@@ -384,6 +387,8 @@ def report(d):
                 f"(it sends PINGREQ) and {st['waits_woken_by_input']} on input (PINGRESP).\n")
     add("### What this means\n")
     add(part3_meaning(pulse, lat))
+
+    L.extend(report_peers.sections(d, m.get("kernels", "").split(), pulse))
 
     add("## Reproduce\n")
     add("```sh")

@@ -5,7 +5,9 @@
 # Usage: bench/run.sh OUTDIR      (default build/bench)
 # Environment (bench.mk sets them): BENCH_PULSES, BENCH_BUDGETS,
 # BENCH_BUDGETS_HOST, BENCH_COMMANDS, BENCH_ROUNDS, BENCH_IDLE_S,
-# BENCH_BASELINE.
+# BENCH_BASELINE, BENCH_KERNEL (the peer's and the servos' kernel),
+# BENCH_KERNELS (the pulse table's other kernels); BENCH_BUDGETS_KERNELS and
+# BENCH_BUDGETS_SERVOS (0,5,50).
 set -eu
 
 out=${1:-build/bench}
@@ -17,6 +19,11 @@ commands=${BENCH_COMMANDS:-1000}
 rounds=${BENCH_ROUNDS:-3}
 idle=${BENCH_IDLE_S:-60}
 baseline=$out/baseline/build/bridge/sesame-bridge
+kernel=${BENCH_KERNEL:-trixie-arm64}
+kernels=${BENCH_KERNELS:-trixie-arm64 trixie-rt-arm64}
+# The other kernels' pulse table and the servos: off, a little, the default.
+budgets_kernels=${BENCH_BUDGETS_KERNELS:-0,5,50}
+budgets_servos=${BENCH_BUDGETS_SERVOS:-0,5,50}
 mkdir -p "$out/img"
 
 # What the figures were measured on, and how busy it was: the machine is
@@ -34,6 +41,8 @@ load() {
 	echo "virtualization=$(systemd-detect-virt 2>/dev/null || echo unknown)"
 	echo "qemu=$(qemu-system-aarch64 --version | head -n 1)"
 	echo "guest_kernel=$(cat build/guest/kver)"
+	echo "kernels=$kernels"
+	for k in $kernels; do echo "guest_kernel_$k=$(cat "build/kernels/$k/kver")"; done
 	echo "mosquitto=$(dpkg-query -W -f '${Version}' mosquitto)"
 	echo "openssl=$(openssl version)"
 	echo "paho=$(dpkg-query -W -f '${Version}' python3-paho-mqtt)"
@@ -58,6 +67,27 @@ load pulse-host-start
 "$here/pulse/pulse.sh" "$out/pulse-host" -H -n "$pulses" -b "$budgets_host"
 load pulse-host-end
 python3 "$here/pulse/analyse.py" "$out/pulse-host/run/results" "$out/pulse-host.json"
+
+echo "== 4. sesame's pulses on the other kernels ($kernels)"
+for k in $kernels; do
+	load "pulse-$k-start"
+	"$here/pulse/pulse.sh" "$out/pulse-$k" -k "$k" -n "$pulses" -b "$budgets_kernels"
+	load "pulse-$k-end"
+	python3 "$here/pulse/analyse.py" "$out/pulse-$k/run/results" "$out/pulse-$k.json"
+done
+
+echo "== 5. sesame.ko against mainline's pwm-gpio.ko ($kernel)"
+load peer-start
+"$here/pulse/pulse.sh" "$out/peer" -k "$kernel" -s peer -n "$pulses"
+load peer-end
+cp "build/bench/pwm-gpio-$kernel/source-version" "$out/peer/run/results/pwm-gpio-source"
+python3 "$here/pulse/peer.py" "$out/peer/run/results" "$out/peer.json"
+
+echo "== 6. several servos at once ($kernel)"
+load servos-start
+"$here/pulse/pulse.sh" "$out/servos" -k "$kernel" -s servos -n "$pulses" -b "$budgets_servos" -p idle
+load servos-end
+python3 "$here/pulse/servos.py" "$out/servos/run/results" "$out/servos.json"
 
 echo "== 2-3. command latency, memory and idle cost on this host"
 load latency-start

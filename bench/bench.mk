@@ -1,9 +1,12 @@
 # bench/bench.mk - the benchmarks (included by Makefile).
 #
-#   make bench              every benchmark, about 20 minutes on 2 cores:
+#   make bench              every benchmark, about 22 minutes on 2 cores:
 #                           pulse precision in the emulated Pi, command
-#                           latency and memory on this host, idle cost;
-#                           writes bench/RESULTS.md and bench/img/*.png
+#                           latency (and the subscribers' own share of it)
+#                           and memory on this host, memory beside
+#                           mosquitto_sub on bookworm and trixie, idle
+#                           cost; writes bench/RESULTS.md and
+#                           bench/img/*.png
 #   make check-bench-build  builds every benchmark program (part of make
 #                           check, so that they do not rot); runs nothing
 #

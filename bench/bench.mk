@@ -1,10 +1,13 @@
 # bench/bench.mk - the benchmarks (included by Makefile).
 #
-#   make bench              every benchmark, about 20 minutes on 2 cores:
-#                           pulse precision in the emulated Pi (on 6.1,
-#                           6.12 and 6.12-rt), sesame against mainline's
-#                           pwm-gpio and several servos at once (6.12),
-#                           command latency and memory on this host, idle
+#   make bench              every benchmark, on 2 cores about 22 minutes
+#                           before the peers' boots were added: pulse
+#                           precision in the emulated Pi (on 6.1, 6.12 and
+#                           6.12-rt), sesame against mainline's pwm-gpio
+#                           and several servos at once (6.12), command
+#                           latency (and the subscribers' own share of it)
+#                           and memory on this host, memory beside
+#                           mosquitto_sub on bookworm and trixie, idle
 #                           cost; writes bench/RESULTS.md and bench/img/*.png
 #   make check-bench-build  builds every benchmark program (part of make
 #                           check, so that they do not rot); runs nothing

@@ -4,8 +4,9 @@
 Usage: report.py BENCHDIR RESULTS.md
 
 BENCHDIR is what bench/run.sh left (machine.txt, load.txt, pulse.json,
-pulse-host.json, latency.json, pulse-KERNEL.json, peer.json, servos.json,
-img/); report_peers.py writes the sections on the closest peers. Every figure in the report comes
+pulse-host.json, latency.json, memory.json, pulse-KERNEL.json, peer.json,
+servos.json, img/); report_peers.py writes the sections on the closest
+peers in the emulated Pi. Every figure in the report comes
 from those files; the text around them explains how they were taken and
 says, target by target, whether the issue's aims were met and by how much
 they were missed.
@@ -21,6 +22,7 @@ RATIO_C_TARGET = 10
 LATENCY_TARGET_US = 1000.0
 RATIO_PAHO_TARGET = 5
 RSS_TARGET_KB = 4 * 1024
+SHARE_TARGET_US = 100.0
 
 NAMES = {"swpwm": "user-space C (libgpiod, clock_nanosleep, SCHED_FIFO)",
          "python-gpiod": "Python software PWM (python3-libgpiod)",
@@ -127,7 +129,7 @@ def report(d):
     add("# sesame benchmarks: results\n")
     add(f"One complete run of `make bench` on {m['date']} (commit `{m['commit']}`). "
         "Every figure below was written by `bench/report.py` from that run's raw results "
-        "(`build/bench/`); run `make bench` to measure again (about 20 minutes on 2 cores). "
+        "(`build/bench/`); run `make bench` to measure again (about 22 minutes on 2 cores). "
         "How each part works is in `bench/README.md`.\n")
 
     add("## The machine\n")
@@ -196,6 +198,9 @@ def report(d):
             f"with keepalive {ka} s (strace): {st['waits_timed_out']} at the keepalive timer, "
             f"{st['waits_woken_by_input']} on the broker's answer | {met(waits <= 2 * pings)} |")
     add("")
+    mem = load_json(os.path.join(d, "memory.json")) \
+        if os.path.exists(os.path.join(d, "memory.json")) else None
+    L.extend(targets13(lat, mem))
 
     # --- part 1 -------------------------------------------------------------
     info = pulse["info"]
@@ -353,6 +358,9 @@ def report(d):
         add("")
     add("### What this means\n")
     add(part2_meaning(lat))
+    L.extend(share_section(lat))
+    if mem:
+        L.extend(memory_section(mem))
 
     # --- part 3 -------------------------------------------------------------
     add("## 3. Idle cost\n")
@@ -519,6 +527,116 @@ def part2_meaning(lat):
                        "loading the error strings saved about 200 kB at the price of error "
                        "messages that name no reason.")
     return "\n".join(out) + "\n"
+
+
+def targets13(lat, mem):
+    """The targets of issue 13, each figure beside its goal."""
+    out = ["## The targets of issue 13\n", "| target | measured | |\n|---|---|---|"]
+    sh = lat.get("share", {})
+    br, pa = sh.get("bridge"), sh.get("paho")
+    if br and br.get("commands"):
+        p99 = br["share_us"]["p99"]
+        paho = (f"; paho p50 {fmt(pa['share_us']['p50'])}, p99 {fmt(pa['share_us']['p99'])}, "
+                f"max {fmt(pa['share_us']['max'])} us" if pa and pa.get("commands") else "")
+        out.append(f"| the bridge's own share of the latency p99 <= {SHARE_TARGET_US:.0f} us "
+                   f"(the kernel waking it with the command to its write() on the device) "
+                   f"| p50 {fmt(br['share_us']['p50'])}, p99 {fmt(p99)}, max "
+                   f"{fmt(br['share_us']['max'])} us over {br['commands']} commands{paho} "
+                   f"| {met(p99 <= SHARE_TARGET_US)}"
+                   f"{'' if p99 <= SHARE_TARGET_US else f' by {p99 - SHARE_TARGET_US:.0f} us'} |")
+    elif "none" in sh:
+        out.append(f"| the bridge's own share of the latency p99 <= {SHARE_TARGET_US:.0f} us "
+                   f"| not measured: {cell(sh['none'])} | |")
+    for rel, r in (mem or {}).get("releases", {}).items():
+        b, s = r["after"]["bridge"]["rss_kb"], r["after"]["mosquitto_sub"]["rss_kb"]
+        bi, si = r["idle"]["bridge"]["rss_kb"], r["idle"]["mosquitto_sub"]["rss_kb"]
+        worst = max(b - s, bi - si)
+        out.append(f"| bridge RSS no more than mosquitto_sub's (same libmosquitto and TLS), "
+                   f"{rel} | idle {bi} against {si} kB, after the commands {b} against {s} kB "
+                   f"({cell(r['openssl'].split(' (')[0])}, libmosquitto {r['libmosquitto']}) "
+                   f"| {met(worst <= 0)}{'' if worst <= 0 else f' by {worst} kB'} |")
+    out.append("")
+    return out
+
+
+def share_section(lat):
+    """Part 2b: the subscribers' own share of the latency, from the kernel's trace."""
+    sh = lat.get("share", {})
+    out = ["### 2b. The subscriber's own share of the latency\n"]
+    if "none" in sh or not sh:
+        out.append(f"Not measured in this run: {sh.get('none', 'no trace')}.\n")
+        return out
+    out.append("From the host kernel's own trace of the bridge's and paho's measured "
+               "commands (tracefs, an instance of its own; `bench/latency/sharetrace.sh`): "
+               "for each command, from the kernel waking the subscriber with it (the "
+               "`sched_waking` that ended the wait which returned just before the write, by "
+               "any task but the stand-in: on loopback the broker's send wakes it) to the "
+               "start of its `write()` on the device's descriptor. Parts: **sched**, the "
+               "wakeup to the wait's return (getting a CPU, the wait's own checks); **user**, "
+               "the wait's return to the write (TLS, MQTT, the subscriber's code); "
+               "**stand-in**, time in the span asleep waiting for the FUSE stand-in (the "
+               "bridge also polls the device, and FUSE answers poll() from the stand-in's "
+               "daemon, where the real driver answers in the kernel). **own share** = span "
+               "less stand-in = sched + user. The trace's clock has 1 us resolution; its cost "
+               "is about 0.3 us per event, a few events per span (bench/README.md).\n")
+    out.append("| subscriber | commands | own share p50 | p99 | max | span p50 | p99 "
+               "| stand-in p50 | p99 | sched p50 | p99 | user p50 | p99 | not woken |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, s in sh.items():
+        if not s.get("commands"):
+            continue
+        f = {k: s[f"{k}_us"] for k in ("share", "span", "standin", "sched", "user")}
+        out.append(f"| {cell(NAMES.get(name, name))} | {s['commands']} "
+                   f"| {fmt(f['share']['p50'])} us | {fmt(f['share']['p99'])} us "
+                   f"| {fmt(f['share']['max'])} us "
+                   f"| {fmt(f['span']['p50'])} | {fmt(f['span']['p99'])} "
+                   f"| {fmt(f['standin']['p50'])} | {fmt(f['standin']['p99'])} "
+                   f"| {fmt(f['sched']['p50'])} | {fmt(f['sched']['p99'])} "
+                   f"| {fmt(f['user']['p50'])} | {fmt(f['user']['p99'])} | {s['not_woken']} |")
+    out.append("\n\"not woken\": commands already waiting when the subscriber asked (no "
+               "wakeup to start from); they have no span. The load average of each round is in "
+               "the table above: the sched part, and the tails, follow it.\n")
+    return out
+
+
+def memory_section(mem):
+    """Part 2c: the bridge beside mosquitto_sub, per Debian release."""
+    out = ["### 2c. Memory beside mosquitto_sub, the same library's own client\n",
+           "`bench/latency/memory-peers.sh`: one broker of the release, the bridge and "
+           "`mosquitto_sub` connected to it at the same time with the same CA, client "
+           "certificate and key (no password: the broker takes the certificate's name), MQTT 5, "
+           "QoS 1, keepalive 60 s, the same topic; sampled 3 s after both connected (idle) "
+           "and after the commands (the same count as part 2, both got every one). The "
+           "other release runs in a chroot of it (`scripts/chroot.sh`), with its broker, "
+           "client, OpenSSL and libmosquitto, and the bridge built there.\n",
+           "| release | OpenSSL | libmosquitto | when | bridge RSS | PSS | USS "
+           "| mosquitto_sub RSS | PSS | USS | load average |",
+           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for rel, r in mem["releases"].items():
+        for i, when in enumerate(("idle", "after")):
+            b, s = r[when]["bridge"], r[when]["mosquitto_sub"]
+            la = r["loadavg"][min(i, len(r["loadavg"]) - 1)] if r["loadavg"] else []
+            out.append(f"| {rel} | {cell(r['openssl'].split(' (')[0])} | {r['libmosquitto']} "
+                       f"| {'idle' if when == 'idle' else 'after the commands'} "
+                       f"| {b['rss_kb']} kB | {b['pss_kb']} kB | {b['uss_kb']} kB "
+                       f"| {s['rss_kb']} kB | {s['pss_kb']} kB | {s['uss_kb']} kB "
+                       f"| {' '.join(str(x) for x in la)} |")
+    out.append("")
+    for rel, r in mem["releases"].items():
+        sm = r.get("smaps", {})
+        if "bridge" not in sm or "mosquitto_sub" not in sm:
+            continue
+        b = {e["file"]: e["rss_kb"] for e in sm["bridge"]}
+        s = {e["file"]: e["rss_kb"] for e in sm["mosquitto_sub"]}
+        diff = sorted(((b.get(k, 0) - s.get(k, 0), k) for k in set(b) | set(s)),
+                      key=lambda x: -abs(x[0]))
+        parts = [f"{k} {v:+d}" for v, k in diff if v][:6]
+        out.append(f"- {rel}, where the bridge's RSS differs from mosquitto_sub's (kB, "
+                   f"mapping by mapping, after the commands): {', '.join(parts)}.")
+    out.append("\nRSS counts every page mapped, shared or not, so a few pages of libc or of "
+               "the program itself decide it; it moves by a few tens of kB from run to run "
+               "(where the loader puts things). USS is each process's own.\n")
+    return out
 
 
 def part3_meaning(pulse, lat):

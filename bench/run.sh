@@ -89,12 +89,17 @@ load servos-start
 load servos-end
 python3 "$here/pulse/servos.py" "$out/servos/run/results" "$out/servos.json"
 
-echo "== 2-3. command latency, memory and idle cost on this host"
+echo "== 2-3. command latency, the subscribers' own share of it (kernel trace), memory and idle cost on this host"
 load latency-start
 [ -x "$baseline" ] || baseline=
 BASELINE=$baseline "$here/latency/latency.sh" "$out/latency" -n "$commands" -r "$rounds" -w "$idle"
 load latency-end
 python3 "$here/latency/analyse.py" "$out/latency" "$out/latency.json" --plot "$out/img/latency.png"
+
+echo "== 2c. memory beside mosquitto_sub, on bookworm and in a trixie chroot"
+load memory-start
+"$here/latency/memory-peers.sh" "$out/memory" "$out/memory.json" -n "$commands"
+load memory-end
 
 echo "== the report"
 python3 "$here/report.py" "$out" "$here/RESULTS.md"

@@ -14,7 +14,9 @@ per round), resident memory after the run (RSS, PSS, USS, kB, summed over
 its processes), CPU time per 1000 commands (schedstat, all threads), the
 host's load and CPU use during each run; the floor (rss-floor); idle
 wakeups and CPU (idle.txt) and the bridge's system calls while idle
-(idle-strace.txt).
+(idle-strace.txt). "share": the bridge's and paho's own part of each
+command's latency, from the kernel's trace of their rounds (share.py says
+which span), or why there is none.
 """
 import argparse
 import collections
@@ -28,6 +30,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tests", "system", "trace"))
 from sesame_trace import percentile  # noqa: E402
+
+import share  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import histplot  # noqa: E402
@@ -142,6 +146,33 @@ def analyse(results):
     st = os.path.join(results, "idle-strace.txt")
     if os.path.exists(st):
         out["idle_strace"] = read_strace(st)
+    out["share"] = read_share(results)
+    return out
+
+
+def read_share(results):
+    """Per traced subscriber: its own share of the latency, pooled over
+    rounds, and each part of it (us)."""
+    why = os.path.join(results, "share.txt")
+    if os.path.exists(why):
+        with open(why) as f:
+            return {"none": f.read().strip()}
+    out = collections.OrderedDict()
+    for path in sorted(glob.glob(os.path.join(results, "*.trace"))):
+        name, rnd = os.path.basename(path)[:-len(".trace")].rsplit("-", 1)
+        info = share.read_info(path[:-len(".trace")] + ".share")
+        got, not_woken = share.spans(path, info)
+        s = out.setdefault(name, {"spans": [], "not_woken": 0, "lost_events": 0, "rounds": []})
+        s["spans"] += got
+        s["not_woken"] += not_woken
+        s["lost_events"] += share.lost(path)
+        s["rounds"].append({"round": int(rnd), "commands": len(got), "not_woken": not_woken,
+                            "share_us": figures([g["share"] for g in got])})
+    for s in out.values():
+        spans = s.pop("spans")
+        s["commands"] = len(spans)
+        for part in ("share", "span", "standin", "sched", "user"):
+            s[f"{part}_us"] = figures([g[part] for g in spans])
     return out
 
 

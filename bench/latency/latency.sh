@@ -3,12 +3,15 @@
 # alternatives, on this host, against Debian's mosquitto with TLS on
 # loopback; then what each costs while idle.
 #
-# Usage: bench/latency/latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS]
+# Usage: bench/latency/latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS] [-T]
 #   -n  commands per run (default 1000), one every -i MS (default 10)
 #   -r  rounds (default 3): each round runs every subscriber once, in turn,
 #       so that they share what the host was doing
 #   -w  the idle window (default 60 s; keepalive is a third of it; 0: no
 #       idle measurement, keepalive 60 s)
+#   -T  no kernel tracing of the bridge's and paho's rounds (their own
+#       share of the latency, sharetrace.sh; on by default where the
+#       host's tracefs can be used)
 #
 # Subscribers, each writing what it gets to the same /dev/sesame stand-in
 # (tests/bridge/fake-sesame -t, which stamps each write's arrival):
@@ -21,19 +24,23 @@
 # publishing it. For each run OUTDIR gets NAME-R.stamps (the publisher's
 # stamps), NAME-R.proc (memory, CPU time and load, sampled around the
 # measured commands); dev.log is every stamped write; NAME.smaps is the
-# bridge's memory map after round 1. Idle: idle.txt and
+# bridge's memory map after round 1; NAME-R.trace the kernel's trace of
+# the bridge's and paho's measured commands (NAME-R.share: the kernel's
+# pids of the subscriber, the broker and the stand-in, and the device's
+# descriptor; share.txt why there are none). Idle: idle.txt and
 # the bridge's system calls in idle-strace.txt. Then analyse.py.
 set -u
 
-out=${1:?usage: latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS]}
+out=${1:?usage: latency.sh OUTDIR [-n COUNT] [-r ROUNDS] [-i MS] [-w SECONDS] [-T]}
 shift
-count=1000 rounds=3 interval=10 window=60
-while getopts n:r:i:w: opt; do
+count=1000 rounds=3 interval=10 window=60 trace=1
+while getopts n:r:i:w:T opt; do
 	case $opt in
 	n) count=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	i) interval=$OPTARG ;;
 	w) window=$OPTARG ;;
+	T) trace=0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -53,8 +60,12 @@ PIDS=()
 FAKE_PID=
 BROKER_PID=
 
+# shellcheck source=bench/latency/sharetrace.sh
+. "$here/sharetrace.sh"
+
 cleanup() {
 	local p
+	share_cleanup
 	for p in "${PIDS[@]}" $BROKER_PID; do
 		kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
 	done
@@ -145,7 +156,14 @@ for f in "$BRIDGE" "$FAKE" "$PUBLAT" "$FLOOR"; do
 done
 [ -e /dev/fuse ] || die "no /dev/fuse: the /dev/sesame stand-in needs FUSE"
 mkdir -p "$out"
-rm -f "$out"/*.stamps "$out"/*.proc "$out"/*.smaps "$out"/dev.log
+rm -f "$out"/*.stamps "$out"/*.proc "$out"/*.smaps "$out"/*.trace "$out"/*.share \
+	"$out"/share.txt "$out"/dev.log
+if [ "$trace" = 1 ] && ! share_setup "$T/tracefs"; then
+	echo "latency.sh: no kernel tracing ($SHARE_WHY): no bridge share figures"
+	echo "no kernel tracing: $SHARE_WHY" > "$out/share.txt"
+	trace=0
+fi
+[ "$trace" = 1 ] || [ -e "$out/share.txt" ] || echo "no kernel tracing: latency.sh -T" > "$out/share.txt"
 
 "$top/tests/bridge/gen-pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
 
@@ -239,6 +257,14 @@ start() {
 	PIDS+=("$SUB")
 }
 
+# device_fd PID: the descriptor PID has the /dev/sesame stand-in open on.
+device_fd() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f")" = "$T/mnt/sesame" ] && { echo "${f##*/}"; return; }
+	done
+}
+
 stop() {
 	kill -TERM -- "-$SUB" 2>/dev/null
 	wait "$SUB" 2>/dev/null
@@ -258,9 +284,22 @@ for ((r = 1; r <= rounds; r++)); do
 		pub=$!
 		wait_file "$T/publat.out" settling 40 || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: no warm-up"; }
 		{ echo "before"; sample_tree "$SUB"; } >> "$rec.proc"
+		# The measured commands only: warm-up is over.
+		traced=
+		case $trace$s in 1bridge | 1paho)
+			{
+				echo "subscriber $(share_kpid "$SUB")"
+				echo "broker $(share_kpid "$BROKER_PID")"
+				echo "standin $(share_kpid "$FAKE_PID")"
+				echo "devfd $(device_fd "$SUB")"
+			} > "$rec.share"
+			share_on "$SUB"
+			traced=1 ;;
+		esac
 		wait "$pub" || { cat "$T/publat.out" "$T/$s.log" >&2; die "$s: the publisher failed"; }
 		# The last commands' writes.
 		sleep 0.5
+		[ -z "$traced" ] || share_off "$rec.trace"
 		{ echo "after"; sample_tree "$SUB"; host_stat; } >> "$rec.proc"
 		# Where a bridge's resident memory goes, mapping by mapping.
 		case $s in bridge | baseline) [ "$r" != 1 ] || cp /proc/"$SUB"/smaps "$out/$s.smaps" ;; esac

@@ -1,0 +1,185 @@
+#!/bin/bash
+# memory-run.sh - one release's half of memory-peers.sh: sesame-bridge and
+# mosquitto_sub, the same library's own client, connected at the same time
+# to one mosquitto with the same TLS settings, and their memory (RSS, PSS,
+# USS from smaps_rollup) idle after connecting and after the commands.
+# Runs with whatever this system has (on the host, or inside a chroot of
+# another release): its mosquitto, mosquitto_sub, openssl and libraries.
+#
+# Usage: bench/latency/memory-run.sh OUTDIR BRIDGE FAKE PUBLAT [COUNT]
+#   BRIDGE, FAKE, PUBLAT: sesame-bridge, fake-sesame and publat built
+#   against this system's libraries; COUNT commands (default 1000), one
+#   every 10 ms, as latency.sh sends them.
+# Writes OUTDIR/memory.txt ("PHASE NAME PID RSS PSS USS" in kB, versions,
+# the load, the commands each got) and NAME.smaps after the commands.
+#
+# Both use the same CA, the same client certificate and key (the broker
+# takes the certificate's name as the user: no password anywhere), MQTT 5,
+# QoS 1, keepalive 60 s, and subscribe to the same topic. mosquitto_sub
+# prints what it gets to a file; the bridge writes it to the /dev/sesame
+# stand-in (fake-sesame), as in latency.sh.
+set -u
+
+out=${1:?usage: memory-run.sh OUTDIR BRIDGE FAKE PUBLAT [COUNT]}
+BRIDGE=${2:?} FAKE=${3:?} PUBLAT=${4:?}
+count=${5:-1000}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-mem.XXXXXX")
+PKI=$T/pki
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2> /dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2> /dev/null
+	done
+	fusermount3 -u "$T/mnt" 2> /dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+die() {
+	echo "memory-run.sh: $*" >&2
+	exit 1
+}
+
+# listening PORT: something listens on PORT (IPv4).
+listening() {
+	awk -v h=":$(printf '%04X' "$1")" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
+		END {exit !f}' /proc/net/tcp
+}
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds.
+wait_for() {
+	local i n=$(($1 * 20))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# sample PHASE NAME PID: one line of memory.txt.
+sample() {
+	awk -v head="$1 $2 $3" '/^Rss:/ {rss = $2} /^Pss:/ {pss = $2}
+		/^Private_(Clean|Dirty):/ {uss += $2}
+		END {print head, rss, pss, uss}' /proc/"$3"/smaps_rollup
+}
+
+for f in "$BRIDGE" "$FAKE" "$PUBLAT"; do
+	[ -x "$f" ] || die "$f is missing"
+done
+for c in mosquitto mosquitto_sub openssl fusermount3; do
+	command -v "$c" > /dev/null || die "no $c here"
+done
+mkdir -p "$out"
+rm -f "$out/memory.txt" "$out"/*.smaps
+"$top/tests/bridge/gen-pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
+
+mkdir -p "$T/mnt"
+"$FAKE" -t "$T/mnt" "$T/dev.log" > "$T/fake.log" 2>&1 &
+PIDS+=($!)
+wait_for 5 test -e "$T/mnt/ctl" || die "fake-sesame did not mount: $(cat "$T/fake.log")"
+
+port=
+while [ -z "$port" ] || listening "$port"; do
+	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+done
+cat > "$T/acl" <<EOF
+user bridge
+topic readwrite sesame/#
+
+user tester
+topic readwrite #
+EOF
+# log_type notice: the "New client connected" lines this waits for.
+cat > "$T/mosquitto.conf" <<EOF
+per_listener_settings true
+persistence false
+log_dest stderr
+log_type error
+log_type warning
+log_type notice
+listener $port 127.0.0.1
+cafile $PKI/ca.crt
+certfile $PKI/server.crt
+keyfile $PKI/server.key
+require_certificate true
+use_identity_as_username true
+acl_file $T/acl
+allow_anonymous false
+set_tcp_nodelay true
+EOF
+[ "$(id -u)" = 0 ] && echo "user $(id -un)" >> "$T/mosquitto.conf"
+mosquitto -c "$T/mosquitto.conf" > "$T/broker.log" 2>&1 &
+PIDS+=($!)
+wait_for 5 listening "$port" || die "mosquitto did not start: $(cat "$T/broker.log")"
+
+topic=sesame/bench
+cat > "$T/bridge.conf" <<EOF
+host 127.0.0.1
+port $port
+cafile $PKI/ca.crt
+certfile $PKI/bridge.crt
+keyfile $PKI/bridge.key
+mqtt_version 5
+client_id sesame-mem-bridge
+topic $topic
+device $T/mnt/sesame
+keepalive 60
+rate_limit 1000/1
+ha_discovery false
+log_level warning
+EOF
+"$BRIDGE" -c "$T/bridge.conf" > "$T/bridge.log" 2>&1 &
+bridge=$!
+PIDS+=("$bridge")
+mosquitto_sub -h 127.0.0.1 -p "$port" --cafile "$PKI/ca.crt" --cert "$PKI/bridge.crt" \
+	--key "$PKI/bridge.key" -V mqttv5 -q 1 -k 60 -i sesame-mem-sub -t "$topic/set" \
+	> "$T/sub.out" 2> "$T/sub.log" &
+sub=$!
+PIDS+=("$sub")
+for id in sesame-mem-bridge sesame-mem-sub; do
+	wait_for 10 grep -q "as $id " "$T/broker.log" ||
+		die "$id did not connect: $(cat "$T/broker.log" "$T/bridge.log" "$T/sub.log")"
+done
+# Subscribed and settled: the bridge's first state, the subscriptions'
+# answers.
+sleep 3
+
+# shellcheck disable=SC1091 # the running system's
+{
+	echo "release $(. /etc/os-release && echo "$VERSION_CODENAME")"
+	echo "openssl $(openssl version)"
+	# shellcheck disable=SC2016 # a dpkg-query format
+	echo "libmosquitto $(dpkg-query -W -f '${Version}' libmosquitto1)"
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+	sample idle bridge "$bridge"
+	sample idle mosquitto_sub "$sub"
+} > "$out/memory.txt"
+
+echo "memory-run.sh: $count commands, one every 10 ms"
+"$PUBLAT" -p "$port" --cafile "$PKI/ca.crt" --cert "$PKI/tester.crt" --key "$PKI/tester.key" \
+	-t "$topic/set" -n "$count" -i 10 -w "$T/dev.log" -o "$T/stamps" > "$T/publat.out" 2>&1 ||
+	die "the publisher failed: $(cat "$T/publat.out")"
+# The last commands' writes.
+sleep 1
+{
+	sample after bridge "$bridge"
+	sample after mosquitto_sub "$sub"
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+	# Warm-up commands included: both must have had every one.
+	echo "got bridge $(wc -l < "$T/dev.log")"
+	echo "got mosquitto_sub $(wc -l < "$T/sub.out")"
+	echo "published $((count + $(head -n 1 "$T/stamps" | cut -d= -f2)))"
+} >> "$out/memory.txt"
+cp /proc/"$bridge"/smaps "$out/bridge.smaps"
+cp /proc/"$sub"/smaps "$out/mosquitto_sub.smaps"
+echo "memory-run.sh: done; $out/memory.txt"

@@ -135,9 +135,12 @@ def analyse_peer(results):
                                                    pulses[-1][1]) / (span / 1e9), 1)
                                     if span else None)
         elif kind == "change":
-            pulses, _ = all_pulses(edges, begin, end)
+            # From the first write on: a pulse before it is the steady
+            # run's width, rightly neither of the two.
+            writes = pokes(trace, begin, end)
+            pulses, _ = all_pulses(edges, writes[0][0] if writes else begin, end)
             run.update(judge_change(pulses, period_ns))
-            run["writes"] = len(pokes(trace, begin, end))
+            run["writes"] = len(writes)
         elif kind == "stop":
             pulses, level = all_pulses(edges, begin, end)
             run.update(judge_stop(trace, gpio, pulses, pokes(trace, begin, end),

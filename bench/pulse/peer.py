@@ -107,7 +107,8 @@ def expiries(trace, timers, begin, end):
 
 def analyse_peer(results):
     trace = st.Trace(os.path.join(results, "trace"))
-    info = analyse.read_kv(os.path.join(results, "bench-info"))
+    with open(os.path.join(results, "bench-info")) as f:
+        info = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
     dev = st.read_devices(results)
     gpio = int(dev["sesame"]["gpio"])
     idle_gpio = int(dev["sesame-idle"]["gpio"])

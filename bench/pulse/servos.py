@@ -43,7 +43,8 @@ def rise_spread(per_servo):
 
 def analyse_servos(results):
     trace = st.Trace(os.path.join(results, "trace"))
-    info = analyse.read_kv(os.path.join(results, "bench-info"))
+    with open(os.path.join(results, "bench-info")) as f:
+        info = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
     dev = st.read_devices(results)
     n = int(info["pulses"])
     period_us, width_ns = int(info["period_us"]), int(info["width_us"]) * NS_US

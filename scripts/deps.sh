@@ -77,8 +77,10 @@ pkgs_for() {
 	# basic.conf) and its test PKI.
 	door)	echo systemd openssl ;;
 	# make bench (with build, pi, bridge and bridge-test): the Python
-	# baseline's MQTT client, strace, the SD card's mkfs, the plots.
-	bench)	echo python3-paho-mqtt strace e2fsprogs gnuplot-nox ;;
+	# baseline's MQTT client, strace, the SD card's mkfs, the plots, and
+	# libsystemd's headers for the baseline bridge (BENCH_BASELINE), which
+	# still spoke sd_notify through them.
+	bench)	echo python3-paho-mqtt strace e2fsprogs gnuplot-nox libsystemd-dev ;;
 	*)	echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

@@ -161,8 +161,13 @@ def read_share(results):
     for path in sorted(glob.glob(os.path.join(results, "*.trace"))):
         name, rnd = os.path.basename(path)[:-len(".trace")].rsplit("-", 1)
         info = share.read_info(path[:-len(".trace")] + ".share")
-        got, not_woken = share.spans(path, info)
-        s = out.setdefault(name, {"spans": [], "not_woken": 0, "lost_events": 0, "rounds": []})
+        s = out.setdefault(name, {"spans": [], "not_woken": 0, "lost_events": 0, "rounds": [],
+                                  "rounds_left_out": []})
+        try:
+            got, not_woken = share.spans(path, info)
+        except ValueError as e:
+            s["rounds_left_out"].append(f"round {rnd}: {e}")
+            continue
         s["spans"] += got
         s["not_woken"] += not_woken
         s["lost_events"] += share.lost(path)

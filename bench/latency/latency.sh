@@ -258,10 +258,15 @@ start() {
 }
 
 # device_fd PID: the descriptor PID has the /dev/sesame stand-in open on.
+# publat says "settling" before the first command arrives, and a cold
+# Python can still be starting then: wait up to 10 s for the open.
 device_fd() {
-	local f
-	for f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$f")" = "$T/mnt/sesame" ] && { echo "${f##*/}"; return; }
+	local f i
+	for ((i = 0; i < 100; i++)); do
+		for f in /proc/"$1"/fd/*; do
+			[ "$(readlink "$f")" = "$T/mnt/sesame" ] && { echo "${f##*/}"; return; }
+		done
+		sleep 0.1
 	done
 }
 

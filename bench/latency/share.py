@@ -76,6 +76,8 @@ def lost(path):
 def spans(trace, info):
     """The spans of one traced run: a list of dicts (us), and the count of
     device writes without one."""
+    if "devfd" not in info:
+        raise ValueError("the subscriber had not opened the device when tracing began")
     me, standin, devfd = info["subscriber"], info["standin"], info["devfd"]
     wait = None             # the wait in progress: its wakeups
     last = None             # the last wait that returned: (exit time, wakeups)

@@ -29,3 +29,4 @@ $(MERGED_DTB): $(DTBO) | guest
 check-dts: $(MERGED_DTB)
 	@$(DEPS) lint
 	tests/dts/check-binding.sh 'dts/sesame,servo.yaml' $(MERGED_DTB) $(DTS_DIR)
+	python3 -B tests/dts/check-defaults.py $(DTS_DIR)/defaults

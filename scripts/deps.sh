@@ -24,13 +24,14 @@ pkgs_for() {
 	case "$1" in
 	build)	echo build-essential pkg-config ;;
 	unit)	echo libcmocka-dev clang libclang-rt-14-dev valgrind ;;
-	lint)	echo sparse linux-source-6.1 xz-utils dt-schema \
+	lint)	echo sparse linux-source-6.1 xz-utils dt-schema python3-yaml \
 			device-tree-compiler linux-kbuild-6.1 \
 			"linux-headers-$(guest_kver)-$(dpkg --print-architecture)" ;;
 	pi)	echo qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 			gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 			linux-kbuild-6.1 "linux-headers-$(guest_kver)-common" \
-			device-tree-compiler cpio kmod xz-utils python3 gnuplot-nox ;;
+			device-tree-compiler cpio kmod xz-utils python3 python3-yaml \
+			gnuplot-nox ;;
 	# Building a kernel's modpost from its source (scripts/fetch-guest.sh,
 	# for 32-bit kernels).
 	kernel-source) echo gcc libc6-dev bison flex bc libssl-dev libelf-dev ;;

@@ -3,13 +3,14 @@
  * fake-sesame - a stand-in for /dev/sesame on a host without the driver.
  *
  * A FUSE file system with two files, so that sesame-bridge meets the same
- * protocol as with the real driver, through the same system calls:
+ * protocol as with the real driver, through the same system calls. What the
+ * device does with a command is the driver's own code (fake-device.c links
+ * driver/sesame-core.c): the same grammar, widths, status line and hold.
  *
- *   MNT/sesame  one command per write() (open, close, <deg>, angle <deg>,
- *               <n>us, stop; trailing newline optional); anything else
- *               fails with EINVAL. read() at offset 0 returns one status
- *               line, then EOF. poll() reports POLLIN when the status
- *               changed since this open file last read it, and
+ *   MNT/sesame  one command per write(), as /dev/sesame takes it; anything
+ *               else fails with EINVAL. read() at offset 0 returns one
+ *               status line, then EOF. poll() reports POLLIN when the
+ *               status changed since this open file last read it, and
  *               POLLHUP|POLLERR once "unplugged"; then read and write fail
  *               with ENODEV, as after rmmod.
  *   MNT/ctl     written by the tests to act as the kernel would:
@@ -46,11 +47,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fake-device.h"
+
 #define INO_ROOT	1
 #define INO_DEVICE	2
 #define INO_CTL		3
 
-#define MAX_COMMAND	64
+#define MAX_CONTROL	64	/* longest write to MNT/ctl */
 
 /* One open file of MNT/sesame: what it has seen, and who waits on it. */
 struct opened {
@@ -60,11 +63,6 @@ struct opened {
 };
 
 static struct {
-	const char *state;	/* unknown, open, closed, angle */
-	unsigned int pulse_us;
-	unsigned int angle;
-	bool pulsing;
-	unsigned int opens;
 	unsigned long version;	/* bumped whenever the status line changes */
 	bool gone;
 	bool deny;		/* opening the device fails with EPERM */
@@ -75,7 +73,7 @@ static struct {
 	FILE *log;
 	bool stamp;		/* -t: each log line starts with the write's time */
 	struct timespec write_time;
-} dev = { .state = "unknown" };
+} dev;
 
 static void wake_pollers(void)
 {
@@ -96,70 +94,23 @@ static void status_changed(void)
 	wake_pollers();
 }
 
-static void set_position(const char *state, unsigned int us)
-{
-	dev.state = state;
-	dev.pulse_us = us;
-	/* The driver's default calibration: 500..2500 us over 0..180 degrees. */
-	dev.angle = (us - 500) * 180 / 2000;
-	dev.pulsing = true;
-	status_changed();
-}
-
-static int parse_uint(const char *s, unsigned int max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* The driver's grammar; returns 0 or an errno. */
+/* One write() to MNT/sesame; returns 0 or an errno. */
 static int run_command(const char *buf, size_t len)
 {
-	char cmd[MAX_COMMAND + 1];
-	unsigned int v;
-	size_t n;
+	bool changed;
+	int err;
 
-	if (len == 0 || len > MAX_COMMAND || memchr(buf, '\0', len))
-		return EINVAL;
-	memcpy(cmd, buf, len);
-	cmd[len] = '\0';
-	if (cmd[len - 1] == '\n')
-		cmd[len - 1] = '\0';
-
-	if (!strcmp(cmd, "open")) {
-		dev.opens++;
-		set_position("open", 2000);
-	} else if (!strcmp(cmd, "close")) {
-		set_position("closed", 1000);
-	} else if (!strcmp(cmd, "stop")) {
-		dev.pulsing = false;
+	err = -fake_device_command(buf, len, &changed);
+	if (changed)
 		status_changed();
-	} else if (!strncmp(cmd, "angle ", 6) && !parse_uint(cmd + 6, 180, &v)) {
-		set_position("angle", 500 + v * 2000 / 180);
-	} else if (!parse_uint(cmd, 180, &v)) {
-		set_position("angle", 500 + v * 2000 / 180);
-	} else if ((n = strlen(cmd)) > 2 && !strcmp(cmd + n - 2, "us")) {
-		cmd[n - 2] = '\0';
-		if (parse_uint(cmd, 2500, &v) || v < 500)
-			return EINVAL;
-		set_position("angle", v);
-		cmd[n - 2] = 'u';
-	} else {
-		return EINVAL;
-	}
+	if (err)
+		return err;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
 	if (dev.stamp)
 		fprintf(dev.log, "%lld%09ld ", (long long)dev.write_time.tv_sec,
 			dev.write_time.tv_nsec);
-	fprintf(dev.log, "%s\n", cmd);
+	fprintf(dev.log, "%.*s\n", (int)len, buf);
 	fflush(dev.log);
 	dev.commands++;
 	return 0;
@@ -167,25 +118,25 @@ static int run_command(const char *buf, size_t len)
 
 static int run_control(const char *buf, size_t len)
 {
-	char cmd[MAX_COMMAND + 1];
+	char cmd[MAX_CONTROL + 1];
+	bool changed;
 
-	if (len == 0 || len > MAX_COMMAND)
+	if (len == 0 || len > MAX_CONTROL)
 		return EINVAL;
 	memcpy(cmd, buf, len);
 	cmd[len] = '\0';
 	cmd[strcspn(cmd, "\n")] = '\0';
 
 	if (!strcmp(cmd, "expire")) {
-		if (!strcmp(dev.state, "open"))
-			set_position("closed", 1000);
+		fake_device_expire(&changed);
+		if (changed)
+			status_changed();
 	} else if (!strcmp(cmd, "unplug")) {
 		dev.gone = true;
 		wake_pollers();
 	} else if (!strcmp(cmd, "plug")) {
 		dev.gone = false;
-		dev.state = "unknown";
-		dev.pulse_us = dev.angle = dev.opens = 0;
-		dev.pulsing = false;
+		fake_device_reset();
 		status_changed();
 	} else if (!strcmp(cmd, "deny")) {
 		dev.deny = true;
@@ -336,9 +287,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENODEV);
 		return;
 	}
-	snprintf(line, sizeof(line),
-		 "state=%s pulse_us=%u angle=%u pulsing=%d opens=%u\n",
-		 dev.state, dev.pulse_us, dev.angle, dev.pulsing, dev.opens);
+	fake_device_status(line, sizeof(line));
 	if (off == 0)
 		o->seen = dev.version;
 	reply_slice(req, line, size, off);

@@ -38,11 +38,24 @@ $(BRIDGE_BUILD)/unit-asan/test_%: tests/bridge/test_%.c \
 	@mkdir -p $(@D)
 	$(CC) $(BRIDGE_TEST_CFLAGS) -O1 $(BRIDGE_SAN) $^ -o $@ $(BRIDGE_TEST_LIBS)
 
-# The /dev/sesame stand-in: a FUSE file system with the driver's protocol.
-$(BRIDGE_BUILD)/fake-sesame: tests/bridge/fake-sesame.c | bridge-test-deps
+# The /dev/sesame stand-in: a FUSE file system whose device is the
+# driver's own core (driver/sesame-core.c, built against tests/shim/ as the
+# unit tests build it; the FUSE side is kept apart from the shim's headers).
+FAKE_DEVICE_CFLAGS := -std=gnu11 -O2 -g $(BRIDGE_WARN) -Itests/shim -Idriver
+$(BRIDGE_BUILD)/fake-device/fake-device.o: tests/bridge/fake-device.c \
+		tests/bridge/fake-device.h driver/sesame-core.h | bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) $(FAKE_DEVICE_CFLAGS) -c $< -o $@
+$(BRIDGE_BUILD)/fake-device/sesame-core.o: driver/sesame-core.c driver/sesame-core.h \
+		| bridge-test-deps
+	@mkdir -p $(@D)
+	$(CC) $(FAKE_DEVICE_CFLAGS) -c $< -o $@
+$(BRIDGE_BUILD)/fake-sesame: tests/bridge/fake-sesame.c tests/bridge/fake-device.h \
+		$(BRIDGE_BUILD)/fake-device/fake-device.o \
+		$(BRIDGE_BUILD)/fake-device/sesame-core.o | bridge-test-deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g $(BRIDGE_WARN) $(shell $(PKG_CONFIG) --cflags fuse3) \
-		$< -o $@ $(shell $(PKG_CONFIG) --libs fuse3)
+		$(filter %.c %.o,$^) -o $@ $(shell $(PKG_CONFIG) --libs fuse3)
 
 # The kernel's answer to "is the clock synchronised?", as a test says.
 $(BRIDGE_BUILD)/fake-sync.so: tests/bridge/fake-sync.c | bridge-test-deps

@@ -39,7 +39,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dts"))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import binding  # noqa: E402
 from systest import (BUILD, DEVIO, GUEST, KERNEL, MODULE, STALL,  # noqa: E402
                      Skip, case, check, guest_arch, line_out, run, st)
 from pulsecheck import (MS, US, SHORT_TOLERANCE_US,  # noqa: E402
@@ -69,9 +71,9 @@ PERIOD_TOLERANCE_US = 500
 # value (emulation is slow and noisy).
 POLL_SLACK_MS = 900
 
-DEFAULTS = {"period_us": 20000, "min_pulse_us": 500, "max_pulse_us": 2500,
-            "closed_pulse_us": 1000, "open_pulse_us": 2000, "hold_ms": 3000,
-            "idle_ms": 1000}
+# The binding's defaults, which the overlay and the driver must match
+# (tests/dts/check-defaults.py).
+DEFAULTS = binding.defaults()
 
 # Debian's Pi 2 tree hands GPIO18-21 to I2S in the GPIO controller's own
 # pin setup; the README's troubleshooting frees them with these commands

@@ -12,6 +12,9 @@
 #   make fleet    the bridge on a RabbitMQ cluster that loses nodes, at
 #                 full size (tests/fleet/fleet.mk; check-fleet is smaller)
 #   make bench    the benchmarks; writes bench/RESULTS.md (not part of check)
+#   make help     every target the fragments document, and what make check
+#                 runs (tests/README.md says how long each takes, what it
+#                 needs, and how to run or add one case)
 #
 # Each part keeps its rules in its own fragment (driver/driver.mk, ...).
 # Everything generated goes under build/; `make clean` removes it. Targets
@@ -21,7 +24,7 @@ VERSION := $(shell cat VERSION)
 BUILD   := build
 DEPS    := scripts/deps.sh
 
-.PHONY: all check demo clean
+.PHONY: all check demo clean help
 .DEFAULT_GOAL := all
 
 # Fragments add their parts to these.
@@ -51,3 +54,9 @@ check: $(CHECK_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
+
+help:
+	@scripts/make-help.sh $(MAKEFILE_LIST)
+	@echo
+	@echo "make check runs, in this order:"
+	@echo "$(CHECK_TARGETS)" | fmt -w 76 | sed 's/^/  /'

@@ -1,5 +1,12 @@
 # driver/driver.mk - build and lint rules for sesame.ko (included by Makefile).
 #
+#   make module        sesame.ko for the running kernel, when its headers
+#                      are installed (part of plain `make`)
+#   make module-guest KERNEL=NAME  sesame.ko for an emulated Pi's kernel
+#                      (build/module-NAME/; KERNELS below lists them)
+#   make check-driver-lint  checkpatch --strict, then W=1 + sparse builds
+#                      for the host and arm64: any message fails
+#
 # Kbuild writes its objects next to the sources, so each build works on its own
 # copy of Kbuild + driver/ under build/: the tree stays clean, and the host
 # and arm64 builds never mix.

@@ -1,5 +1,10 @@
 # dts/dts.mk - the Raspberry Pi overlay and its binding (included by Makefile).
 #
+#   make check-dts  the binding against dt-schema's meta-schema, the
+#                  overlay's node in Debian's Pi 3 tree against the binding,
+#                  and the defaults of binding, overlay and driver agreeing
+#                  (tests/dts/)
+#
 #   $(DTBO)        dts/sesame-overlay.dts compiled, as the Pi loads it
 #   $(MERGED_DTB)  Debian's Pi 3 device tree with the overlay applied, as the
 #                  firmware does for dtoverlay=sesame (the emulated Pi boots it)

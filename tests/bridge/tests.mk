@@ -1,10 +1,12 @@
 # tests/bridge/tests.mk - the bridge's tests (included by bridge/bridge.mk).
 #
-#   check-bridge-unit         cmocka tests of the pure parts, linked with the
-#                             real objects: plain, then ASan+UBSan
-#   check-bridge-integration  integration.sh against a real mosquitto with
-#                             TLS: plain, ASan+UBSan, then valgrind memcheck
-#                             (errors fatal)
+#   make check-bridge-unit    cmocka tests of the pure parts, linked with
+#                             the real objects: plain, then ASan+UBSan
+#   make check-bridge-integration  integration.sh against a real mosquitto
+#                             with TLS: plain, ASan+UBSan, then valgrind
+#                             memcheck (errors fatal)
+#   make check-bridge-it-plain  the integration tests once, plain (the
+#                             quickest run of the bridge's cases)
 
 BRIDGE_UNIT_TESTS := config payload sign replay ratelimit status backoff json secret notify \
 		     keyring

@@ -1,6 +1,8 @@
 # tests/unit/unit.mk - cmocka unit tests of the driver's pure core
 # (driver/sesame-core.c, compiled as is against tests/shim/), run plain and
 # under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+#   make check-unit  tests/unit/test-core.c, plain and with ASan+UBSan
 
 UNIT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \

@@ -38,11 +38,25 @@ struct key_desc {
 	unsigned int min, max;	/* for T_UINT */
 };
 
-#define STR(k, t, f) { k, t, offsetof(struct config, f), \
-		       sizeof(((struct config *)0)->f), 0, 0 }
-#define UINT(k, f, lo, hi) { k, T_UINT, offsetof(struct config, f), \
+/*
+ * The table reaches each field by its offset. So that a field of another
+ * type cannot be read or written through the wrong one, each entry's
+ * macro checks the field's type when it compiles (a negative array size
+ * otherwise), and the accessors below are the only casts.
+ */
+#define FIELD_IS(f, T) (sizeof(char[1 - 2 * !__builtin_types_compatible_p( \
+			__typeof__(((struct config *)0)->f), T)]) - 1)
+#define FIELD(f, T) (offsetof(struct config, f) + FIELD_IS(f, T))
+#define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
+
+#define STR(k, t, f) { k, t, FIELD(f, char[FIELD_SIZE(f)]), FIELD_SIZE(f), 0, 0 }
+#define UINT(k, f, lo, hi) { k, T_UINT, FIELD(f, unsigned int), \
 			     sizeof(unsigned int), lo, hi }
-#define OTHER(k, t, f) { k, t, offsetof(struct config, f), 0, 0, 0 }
+#define BOOL(k, f) { k, T_BOOL, FIELD(f, bool), sizeof(bool), 0, 0 }
+#define WORDS(k, f) { k, T_WORDS, FIELD(f, struct config_words), \
+		      sizeof(struct config_words), 0, 0 }
+/* Parsed into named fields by their own functions: no offset is used. */
+#define OTHER(k, t) { k, t, 0, 0, 0, 0 }
 
 /* Indexed by enum config_key. */
 static const struct key_desc keys[KEY_COUNT] = {
@@ -52,30 +66,29 @@ static const struct key_desc keys[KEY_COUNT] = {
 	[KEY_CAPATH]		= STR("capath", T_PATH, capath),
 	[KEY_CERTFILE]		= STR("certfile", T_PATH, certfile),
 	[KEY_KEYFILE]		= STR("keyfile", T_PATH, keyfile),
-	[KEY_TLS_VERSION]	= OTHER("tls_version", T_TLS_VERSION, tls_version),
-	[KEY_INSECURE_PLAINTEXT] = OTHER("insecure_plaintext", T_BOOL,
-					 insecure_plaintext),
+	[KEY_TLS_VERSION]	= OTHER("tls_version", T_TLS_VERSION),
+	[KEY_INSECURE_PLAINTEXT] = BOOL("insecure_plaintext", insecure_plaintext),
 	[KEY_CLIENT_ID]		= STR("client_id", T_PATH, client_id),
 	/* libmosquitto refuses a keepalive under 5 s */
 	[KEY_KEEPALIVE]		= UINT("keepalive", keepalive, 5, 65535),
-	[KEY_MQTT_VERSION]	= OTHER("mqtt_version", T_MQTT_VERSION, mqtt_version),
+	[KEY_MQTT_VERSION]	= OTHER("mqtt_version", T_MQTT_VERSION),
 	[KEY_RECONNECT_MAX]	= UINT("reconnect_max", reconnect_max, 1, 3600),
 	[KEY_USERNAME]		= STR("username", T_STRING, username),
 	[KEY_PASSWORD_FILE]	= STR("password_file", T_PATH, password_file),
 	[KEY_TOPIC]		= STR("topic", T_TOPIC, topic),
 	[KEY_DEVICE]		= STR("device", T_PATH, device),
-	[KEY_OPEN_WORDS]	= OTHER("open_words", T_WORDS, open_words),
-	[KEY_CLOSE_WORDS]	= OTHER("close_words", T_WORDS, close_words),
-	[KEY_RATE_LIMIT]	= OTHER("rate_limit", T_RATE, rate_count),
+	[KEY_OPEN_WORDS]	= WORDS("open_words", open_words),
+	[KEY_CLOSE_WORDS]	= WORDS("close_words", close_words),
+	[KEY_RATE_LIMIT]	= OTHER("rate_limit", T_RATE),
 	[KEY_MAX_PAYLOAD]	= UINT("max_payload", max_payload, 32, 4096),
 	[KEY_HMAC_KEY_FILE]	= STR("hmac_key_file", T_PATH, hmac_key_file),
 	[KEY_HMAC_KEYS_DIR]	= STR("hmac_keys_dir", T_PATH, hmac_keys_dir),
 	[KEY_SIGNATURE_WINDOW]	= UINT("signature_window", signature_window, 1, 3600),
 	[KEY_STATE_FILE]	= STR("state_file", T_PATH, state_file),
-	[KEY_REQUIRE_CLOCK_SYNC] = OTHER("require_clock_sync", T_BOOL, require_clock_sync),
-	[KEY_HA_DISCOVERY]	= OTHER("ha_discovery", T_BOOL, ha_discovery),
+	[KEY_REQUIRE_CLOCK_SYNC] = BOOL("require_clock_sync", require_clock_sync),
+	[KEY_HA_DISCOVERY]	= BOOL("ha_discovery", ha_discovery),
 	[KEY_HA_PREFIX]		= STR("ha_prefix", T_TOPIC, ha_prefix),
-	[KEY_LOG_LEVEL]		= OTHER("log_level", T_LOG_LEVEL, log_level),
+	[KEY_LOG_LEVEL]		= OTHER("log_level", T_LOG_LEVEL),
 	[KEY_REPUBLISH_INTERVAL] = UINT("republish_interval", republish_interval, 0, 86400),
 };
 
@@ -336,16 +349,140 @@ static int parse_hosts(struct config *cfg, char *value, char *err, size_t errlen
 	return 0;
 }
 
+/* The typed views of a table entry's field: the only casts of its offset. */
+static char *text_field(struct config *cfg, const struct key_desc *k)
+{
+	return (char *)cfg + k->offset;
+}
+
+static unsigned int *uint_field(struct config *cfg, const struct key_desc *k)
+{
+	return (unsigned int *)(void *)((char *)cfg + k->offset);
+}
+
+static bool *bool_field(struct config *cfg, const struct key_desc *k)
+{
+	return (bool *)(void *)((char *)cfg + k->offset);
+}
+
+static struct config_words *words_field(struct config *cfg, const struct key_desc *k)
+{
+	return (struct config_words *)(void *)((char *)cfg + k->offset);
+}
+
+/* T_PATH, T_TOPIC, T_STRING: a string that must fit, and be a topic where one. */
+static int parse_text(struct config *cfg, const struct key_desc *k, const char *value,
+		      char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	const char *why;
+
+	if (k->type != T_STRING && strpbrk(value, " \t"))
+		return fail(err, errlen, src, lineno,
+			    "%s: '%s' must not contain spaces", k->name, value);
+	if (strlen(value) >= k->size)
+		return fail(err, errlen, src, lineno,
+			    "%s: longer than %zu characters", k->name, k->size - 1);
+	if (k->type == T_TOPIC && !topic_ok(value, &why))
+		return fail(err, errlen, src, lineno, "%s: '%s' %s", k->name, value, why);
+	memcpy(text_field(cfg, k), value, strlen(value) + 1);
+	return 0;
+}
+
+static int parse_number(struct config *cfg, const struct key_desc *k, const char *value,
+			char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	unsigned long v;
+
+	if (parse_uint(value, k->max, &v) || v < k->min)
+		return fail(err, errlen, src, lineno,
+			    "%s: '%s' is not a whole number from %u to %u",
+			    k->name, value, k->min, k->max);
+	if (k == &keys[KEY_REPUBLISH_INTERVAL] && v && v < REPUBLISH_MIN)
+		return fail(err, errlen, src, lineno,
+			    "republish_interval: %lu s is too often: 0 (never) or "
+			    "%d to %u seconds", v, REPUBLISH_MIN, k->max);
+	*uint_field(cfg, k) = (unsigned int)v;
+	return 0;
+}
+
+static int parse_bool(struct config *cfg, const struct key_desc *k, const char *value,
+		      char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	if (strcmp(value, "true") && strcmp(value, "false"))
+		return fail(err, errlen, src, lineno,
+			    "%s: '%s' is neither true nor false", k->name, value);
+	*bool_field(cfg, k) = !strcmp(value, "true");
+	return 0;
+}
+
+static int parse_tls_version(struct config *cfg, const char *value,
+			     char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	if (strcmp(value, "tlsv1.2") && strcmp(value, "tlsv1.3"))
+		return fail(err, errlen, src, lineno,
+			    "tls_version: '%s' is neither tlsv1.2 nor tlsv1.3", value);
+	snprintf(cfg->tls_version, sizeof(cfg->tls_version), "%s", value);
+	return 0;
+}
+
+static int parse_mqtt_version(struct config *cfg, const char *value,
+			      char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	if (!strcmp(value, "auto"))
+		cfg->mqtt_version = MQTT_PROTOCOL_AUTO;
+	else if (!strcmp(value, "5"))
+		cfg->mqtt_version = MQTT_PROTOCOL_5;
+	else if (!strcmp(value, "3.1.1"))
+		cfg->mqtt_version = MQTT_PROTOCOL_311;
+	else
+		return fail(err, errlen, src, lineno,
+			    "mqtt_version: '%s' is not auto, 5 or 3.1.1", value);
+	return 0;
+}
+
+static int parse_log_level(struct config *cfg, const char *value,
+			   char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	unsigned int v;
+
+	for (v = 0; v <= LOG_LEVEL_DEBUG; v++) {
+		if (!strcmp(value, level_names[v])) {
+			cfg->log_level = (enum log_level)v;
+			return 0;
+		}
+	}
+	return fail(err, errlen, src, lineno,
+		    "log_level: '%s' is not one of error, warning, notice, info, debug", value);
+}
+
+/* COUNT/SECONDS, such as 6/60. */
+static int parse_rate(struct config *cfg, char *value,
+		      char *err, size_t errlen, const char *src, unsigned int lineno)
+{
+	char *slash = strchr(value, '/');
+	unsigned long count, secs;
+
+	if (!slash)
+		return fail(err, errlen, src, lineno,
+			    "rate_limit: '%s' is not COUNT/SECONDS, such as 6/60", value);
+	*slash = '\0';
+	if (parse_uint(value, 1000, &count) || count < 1 ||
+	    parse_uint(slash + 1, 86400, &secs) || secs < 1) {
+		*slash = '/';
+		return fail(err, errlen, src, lineno,
+			    "rate_limit: '%s' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400",
+			    value);
+	}
+	cfg->rate_count = (unsigned int)count;
+	cfg->rate_seconds = (unsigned int)secs;
+	return 0;
+}
+
+/* One value, by its kind; on an error the configuration is unchanged. */
 static int parse_value(struct config *cfg, const struct key_desc *k, char *value,
 		       char *err, size_t errlen, const char *src,
 		       unsigned int lineno)
 {
-	char *field = (char *)cfg + k->offset;
-	unsigned long v, count, secs;
-	const char *why;
-	char *slash;
-	int rc;
-
 	switch (k->type) {
 	case T_HOSTS:
 		if (strpbrk(value, " \t"))
@@ -358,86 +495,22 @@ static int parse_value(struct config *cfg, const struct key_desc *k, char *value
 		return parse_hosts(cfg, value, err, errlen, src, lineno);
 	case T_PATH:
 	case T_TOPIC:
-		if (strpbrk(value, " \t"))
-			return fail(err, errlen, src, lineno,
-				    "%s: '%s' must not contain spaces", k->name, value);
-		/* fall through */
 	case T_STRING:
-		if (strlen(value) >= k->size)
-			return fail(err, errlen, src, lineno,
-				    "%s: longer than %zu characters", k->name, k->size - 1);
-		if (k->type == T_TOPIC && !topic_ok(value, &why))
-			return fail(err, errlen, src, lineno, "%s: '%s' %s",
-				    k->name, value, why);
-		memcpy(field, value, strlen(value) + 1);
-		return 0;
+		return parse_text(cfg, k, value, err, errlen, src, lineno);
 	case T_UINT:
-		rc = parse_uint(value, k->max, &v);
-		if (rc || v < k->min)
-			return fail(err, errlen, src, lineno,
-				    "%s: '%s' is not a whole number from %u to %u",
-				    k->name, value, k->min, k->max);
-		if (k == &keys[KEY_REPUBLISH_INTERVAL] && v && v < REPUBLISH_MIN)
-			return fail(err, errlen, src, lineno,
-				    "republish_interval: %lu s is too often: 0 (never) or "
-				    "%d to %u seconds", v, REPUBLISH_MIN, k->max);
-		*(unsigned int *)(void *)field = (unsigned int)v;
-		return 0;
+		return parse_number(cfg, k, value, err, errlen, src, lineno);
 	case T_BOOL:
-		if (!strcmp(value, "true"))
-			*(bool *)field = true;
-		else if (!strcmp(value, "false"))
-			*(bool *)field = false;
-		else
-			return fail(err, errlen, src, lineno,
-				    "%s: '%s' is neither true nor false", k->name, value);
-		return 0;
+		return parse_bool(cfg, k, value, err, errlen, src, lineno);
 	case T_TLS_VERSION:
-		if (strcmp(value, "tlsv1.2") && strcmp(value, "tlsv1.3"))
-			return fail(err, errlen, src, lineno,
-				    "tls_version: '%s' is neither tlsv1.2 nor tlsv1.3", value);
-		snprintf(cfg->tls_version, sizeof(cfg->tls_version), "%s", value);
-		return 0;
+		return parse_tls_version(cfg, value, err, errlen, src, lineno);
 	case T_MQTT_VERSION:
-		if (!strcmp(value, "auto"))
-			cfg->mqtt_version = MQTT_PROTOCOL_AUTO;
-		else if (!strcmp(value, "5"))
-			cfg->mqtt_version = MQTT_PROTOCOL_5;
-		else if (!strcmp(value, "3.1.1"))
-			cfg->mqtt_version = MQTT_PROTOCOL_311;
-		else
-			return fail(err, errlen, src, lineno,
-				    "mqtt_version: '%s' is not auto, 5 or 3.1.1", value);
-		return 0;
+		return parse_mqtt_version(cfg, value, err, errlen, src, lineno);
 	case T_LOG_LEVEL:
-		for (v = 0; v <= LOG_LEVEL_DEBUG; v++) {
-			if (!strcmp(value, level_names[v])) {
-				cfg->log_level = (enum log_level)v;
-				return 0;
-			}
-		}
-		return fail(err, errlen, src, lineno,
-			    "log_level: '%s' is not one of error, warning, notice, info, debug",
-			    value);
+		return parse_log_level(cfg, value, err, errlen, src, lineno);
 	case T_WORDS:
-		return parse_words((struct config_words *)(void *)field, value,
-				   k->name, err, errlen, src, lineno);
+		return parse_words(words_field(cfg, k), value, k->name, err, errlen, src, lineno);
 	case T_RATE:
-		slash = strchr(value, '/');
-		if (!slash)
-			return fail(err, errlen, src, lineno,
-				    "rate_limit: '%s' is not COUNT/SECONDS, such as 6/60", value);
-		*slash = '\0';
-		if (parse_uint(value, 1000, &count) || count < 1 ||
-		    parse_uint(slash + 1, 86400, &secs) || secs < 1) {
-			*slash = '/';
-			return fail(err, errlen, src, lineno,
-				    "rate_limit: '%s' needs a COUNT from 1 to 1000 and SECONDS from 1 to 86400",
-				    value);
-		}
-		cfg->rate_count = (unsigned int)count;
-		cfg->rate_seconds = (unsigned int)secs;
-		return 0;
+		return parse_rate(cfg, value, err, errlen, src, lineno);
 	}
 	return fail(err, errlen, src, lineno, "%s: internal error", k->name);
 }

@@ -213,7 +213,17 @@ static int run(struct runtime *rt, uint64_t watchdog_usec, const sigset_t *run_m
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct options {
+	const char *file;
+	const char *overrides[MAX_OVERRIDES];
+	unsigned int n_over;
+	bool check;
+	bool verbose;
+};
+
+/* Returns -1 to go on, or the exit status (--help, --version, a misuse). */
+static int parse_args(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'n' },
@@ -221,42 +231,27 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct runtime rt;
-	const char *file = CONFIG_DEFAULT_FILE;
-	const char *overrides[MAX_OVERRIDES];
-	unsigned int n_over = 0, i;
-	bool check = false, verbose = false;
-	struct mqtt_handlers handlers = {
-		.up = bridge_up,
-		.down = bridge_down,
-		.message = bridge_message,
-	};
-	char hostname[256] = "", err[1024];
-	uint64_t watchdog_usec = 0;
-	sigset_t run_mask;
-	int ch, rc;
+	int ch;
 
-	/* Before any secret is read. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	log_init();
+	opt->file = CONFIG_DEFAULT_FILE;
 	while ((ch = getopt_long(argc, argv, "c:hno:vV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			file = optarg;
+			opt->file = optarg;
 			break;
 		case 'n':
-			check = true;
+			opt->check = true;
 			break;
 		case 'o':
-			if (n_over == MAX_OVERRIDES) {
+			if (opt->n_over == MAX_OVERRIDES) {
 				fprintf(stderr, "sesame-bridge: more than %d -o options\n",
 					MAX_OVERRIDES);
 				return 2;
 			}
-			overrides[n_over++] = optarg;
+			opt->overrides[opt->n_over++] = optarg;
 			break;
 		case 'v':
-			verbose = true;
+			opt->verbose = true;
 			break;
 		case 'V':
 			printf("sesame-bridge %s\n", SESAME_VERSION);
@@ -273,81 +268,129 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+/* The file, then each -o line through the same parser, then the secrets. */
+static void load_config(struct runtime *rt, const struct options *opt)
+{
+	char hostname[256] = "", err[1024];
+	unsigned int i;
 
 	gethostname(hostname, sizeof(hostname) - 1);
-	config_init(&rt.cfg, hostname);
-	if (config_load_file(&rt.cfg, file, err, sizeof(err)))
+	config_init(&rt->cfg, hostname);
+	if (config_load_file(&rt->cfg, opt->file, err, sizeof(err)))
 		fatalx("%s", err);
-	/* The command line goes through the same parser as the file. */
-	for (i = 0; i < n_over; i++)
-		if (config_parse_line(&rt.cfg, overrides[i], CONFIG_CMDLINE, i + 1,
+	for (i = 0; i < opt->n_over; i++)
+		if (config_parse_line(&rt->cfg, opt->overrides[i], CONFIG_CMDLINE, i + 1,
 				      err, sizeof(err)))
-			fatalx("%s (-o '%s')", err, overrides[i]);
-	if (verbose)
-		rt.cfg.log_level = LOG_LEVEL_DEBUG;
-	if (config_check(&rt.cfg, file, err, sizeof(err)))
+			fatalx("%s (-o '%s')", err, opt->overrides[i]);
+	if (opt->verbose)
+		rt->cfg.log_level = LOG_LEVEL_DEBUG;
+	if (config_check(&rt->cfg, opt->file, err, sizeof(err)))
 		fatalx("%s", err);
-	log_set_level(rt.cfg.log_level);
-	if (secrets_load(&rt.cfg, file, &rt.sec, err, sizeof(err)))
+	log_set_level(rt->cfg.log_level);
+	if (secrets_load(&rt->cfg, opt->file, &rt->sec, err, sizeof(err)))
 		fatalx("%s", err);
+}
 
-	topics_init(&rt.topics, &rt.cfg);
-	setup_signals(&run_mask);
+/*
+ * The MQTT client, the phones' keys and the replay state: everything -n
+ * checks. The password and TLS key are wiped once libmosquitto and OpenSSL
+ * hold their own copies.
+ */
+static void prepare(struct runtime *rt, const struct options *opt, const sigset_t *run_mask)
+{
+	static const struct mqtt_handlers handlers = {
+		.up = bridge_up,
+		.down = bridge_down,
+		.message = bridge_message,
+	};
+	char err[1024];
+
+	topics_init(&rt->topics, &rt->cfg);
 	mosquitto_lib_init();
-	if (mqtt_init(&rt.mqtt, &rt.cfg, &rt.sec, &rt.topics, &handlers, &rt.bridge,
-		      &run_mask, err, sizeof(err)))
+	if (mqtt_init(&rt->mqtt, &rt->cfg, &rt->sec, &rt->topics, &handlers, &rt->bridge,
+		      run_mask, err, sizeof(err)))
 		fatalx("%s", err);
-	/* libmosquitto keeps its own copy of the password; OpenSSL its key. */
-	explicit_bzero(rt.sec.password, sizeof(rt.sec.password));
-	secrets_wipe_tls_key(&rt.sec);
-	rt.keyring.dirfd = -1;
-	if (rt.cfg.hmac_keys_dir[0] &&
-	    keyring_open(&rt.keyring, rt.cfg.hmac_keys_dir, err, sizeof(err))) {
+	explicit_bzero(rt->sec.password, sizeof(rt->sec.password));
+	secrets_wipe_tls_key(&rt->sec);
+	rt->keyring.dirfd = -1;
+	if (rt->cfg.hmac_keys_dir[0] &&
+	    keyring_open(&rt->keyring, rt->cfg.hmac_keys_dir, err, sizeof(err))) {
 		char where[CONFIG_PATH_MAX + 16];
 
 		fatalx("%s: hmac_keys_dir: %s",
-		       config_where(&rt.cfg, KEY_HMAC_KEYS_DIR, file, where, sizeof(where)), err);
+		       config_where(&rt->cfg, KEY_HMAC_KEYS_DIR, opt->file, where, sizeof(where)),
+		       err);
 	}
-	rt.signing = rt.sec.hmac_key_len || rt.keyring.dirfd >= 0;
-	if (rt.signing)
-		load_replay(&rt, check);
-	if (check) {
+	rt->signing = rt->sec.hmac_key_len || rt->keyring.dirfd >= 0;
+	if (rt->signing)
+		load_replay(rt, opt->check);
+}
+
+/* The device, the bridge between it and MQTT, and word to systemd. */
+static uint64_t start(struct runtime *rt)
+{
+	if (rt->cfg.insecure_plaintext)
+		log_warnx("insecure_plaintext is set: commands, state and the password "
+			  "cross the network unencrypted, and the broker is not authenticated");
+	if (rt->cfg.ha_discovery && rt->signing)
+		log_notice("signed commands are required, so the Home Assistant lock "
+			   "can show the state but not open the door");
+	if (device_init(&rt->dev, rt->cfg.device))
+		fatalx("cannot watch %s", rt->cfg.device);
+	bridge_init(&rt->bridge, &rt->cfg, &rt->topics, &rt->dev, &rt->mqtt,
+		    rt->signing ? &rt->signer : NULL);
+
+	notify("READY=1\nSTATUS=bridging %s to %s (port %u unless named)", rt->cfg.device,
+	       rt->cfg.host, rt->cfg.port);
+	log_info("sesame-bridge %s: %s on %s (port %u unless named), topic %s",
+		 SESAME_VERSION, rt->cfg.device, rt->cfg.host, rt->cfg.port, rt->cfg.topic);
+	return notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), getpid());
+}
+
+/* Frees what prepare() (and start(), when it ran) took; wipes the secrets. */
+static void finish(struct runtime *rt, bool started)
+{
+	mqtt_destroy(&rt->mqtt);
+	mosquitto_lib_cleanup();
+	if (started)
+		device_close(&rt->dev);
+	keyring_close(&rt->keyring);
+	secrets_wipe(&rt->sec);
+}
+
+int main(int argc, char **argv)
+{
+	static struct runtime rt;
+	static struct options opt;
+	uint64_t watchdog_usec;
+	sigset_t run_mask;
+	int rc;
+
+	/* Before any secret is read. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	log_init();
+	rc = parse_args(argc, argv, &opt);
+	if (rc >= 0)
+		return rc;
+	load_config(&rt, &opt);
+	setup_signals(&run_mask);
+	prepare(&rt, &opt, &run_mask);
+	if (opt.check) {
 		printf("configuration OK\n");
-		mqtt_destroy(&rt.mqtt);
-		mosquitto_lib_cleanup();
-		keyring_close(&rt.keyring);
-		secrets_wipe(&rt.sec);
+		finish(&rt, false);
 		return 0;
 	}
 
-	if (rt.cfg.insecure_plaintext)
-		log_warnx("insecure_plaintext is set: commands, state and the password "
-			  "cross the network unencrypted, and the broker is not authenticated");
-	if (rt.cfg.ha_discovery && rt.signing)
-		log_notice("signed commands are required, so the Home Assistant lock "
-			   "can show the state but not open the door");
-	if (device_init(&rt.dev, rt.cfg.device))
-		fatalx("cannot watch %s", rt.cfg.device);
-	bridge_init(&rt.bridge, &rt.cfg, &rt.topics, &rt.dev, &rt.mqtt,
-		    rt.signing ? &rt.signer : NULL);
-
-	watchdog_usec = notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
-					     getpid());
-	notify("READY=1\nSTATUS=bridging %s to %s (port %u unless named)", rt.cfg.device,
-	       rt.cfg.host, rt.cfg.port);
-	log_info("sesame-bridge %s: %s on %s (port %u unless named), topic %s",
-		 SESAME_VERSION, rt.cfg.device, rt.cfg.host, rt.cfg.port, rt.cfg.topic);
-
+	watchdog_usec = start(&rt);
 	rc = run(&rt, watchdog_usec, &run_mask);
 
 	notify("STOPPING=1");
 	if (quit_signal)
 		log_info("%s: going offline", strsignal(quit_signal));
 	mqtt_shutdown(&rt.mqtt);
-	mqtt_destroy(&rt.mqtt);
-	mosquitto_lib_cleanup();
-	device_close(&rt.dev);
-	keyring_close(&rt.keyring);
-	secrets_wipe(&rt.sec);
+	finish(&rt, true);
 	return rc;
 }

@@ -50,38 +50,39 @@ static void usage(FILE *out)
 		"  -N NONCE    use this nonce (16 to 64 hex digits) instead of a random one\n");
 }
 
-int main(int argc, char **argv)
-{
-	static struct config cfg;
-	const char *keyfile = NULL, *topic = NULL, *conf = NULL, *nonce = NULL;
-	const char *time_arg = NULL, *word, *name = NULL;
-	unsigned char key[SECRET_KEY_MAX], mac[SIGN_MAC_LEN], rnd[NONCE_BYTES];
-	char nonce_hex[2 * NONCE_BYTES + 1], mac_hex[2 * SIGN_MAC_LEN + 1];
-	char time_text[32], topic_buf[CONFIG_TOPIC_MAX + 8], why[1024];
+/* The command line, then what -c's configuration adds to it. */
+struct sign_args {
+	const char *keyfile, *topic, *conf, *nonce, *time_arg, *name, *word;
+	char topic_buf[CONFIG_TOPIC_MAX + 8];
 	char key_buf[CONFIG_PATH_MAX + SIGN_NAME_MAX + 2];
-	size_t key_len = 0, i;
+	char nonce_hex[2 * NONCE_BYTES + 1];
+	char time_text[32];
+};
+
+/* Returns -1 to go on, or the exit status (-h, -V, a misuse). */
+static int parse_args(int argc, char **argv, struct sign_args *a)
+{
 	int ch;
 
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	while ((ch = getopt(argc, argv, "c:hk:n:t:N:T:V")) != -1) {
 		switch (ch) {
 		case 'n':
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'c':
-			conf = optarg;
+			a->conf = optarg;
 			break;
 		case 'k':
-			keyfile = optarg;
+			a->keyfile = optarg;
 			break;
 		case 't':
-			topic = optarg;
+			a->topic = optarg;
 			break;
 		case 'N':
-			nonce = optarg;
+			a->nonce = optarg;
 			break;
 		case 'T':
-			time_arg = optarg;
+			a->time_arg = optarg;
 			break;
 		case 'V':
 			printf("sesame-sign %s\n", SESAME_VERSION);
@@ -94,57 +95,71 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || (!conf && (!keyfile || !topic)) ||
-	    (conf && (keyfile || topic))) {
+	if (optind != argc - 1 || (!a->conf && (!a->keyfile || !a->topic)) ||
+	    (a->conf && (a->keyfile || a->topic))) {
 		usage(stderr);
 		return 2;
 	}
-	word = argv[optind];
-	if (name && !sign_name_ok(name, strlen(name))) {
+	a->word = argv[optind];
+	if (a->name && !sign_name_ok(a->name, strlen(a->name))) {
 		fprintf(stderr, "sesame-sign: -n: an opener's name is 1 to %d of "
 			"A-Z a-z 0-9 _ -\n", SIGN_NAME_MAX);
 		return 2;
 	}
+	return -1;
+}
 
-	if (conf) {
-		config_init(&cfg, "localhost");
-		if (config_load_file(&cfg, conf, why, sizeof(why))) {
-			fprintf(stderr, "sesame-sign: %s\n", why);
-			return 1;
-		}
-		if (name && !cfg.hmac_keys_dir[0]) {
-			fprintf(stderr, "sesame-sign: %s sets no hmac_keys_dir\n", conf);
-			return 1;
-		}
-		if (!name && !cfg.hmac_key_file[0]) {
-			fprintf(stderr, "sesame-sign: %s sets no hmac_key_file\n", conf);
-			return 1;
-		}
-		if (!cfg.origin[KEY_TOPIC].file) {
-			fprintf(stderr, "sesame-sign: %s sets no topic; the default depends "
-				"on the bridge's host name\n", conf);
-			return 1;
-		}
-		keyfile = cfg.hmac_key_file;
-		if (name) {
-			snprintf(key_buf, sizeof(key_buf), "%s/%s", cfg.hmac_keys_dir, name);
-			keyfile = key_buf;
-		}
-		snprintf(topic_buf, sizeof(topic_buf), "%s/set", cfg.topic);
-		topic = topic_buf;
+/* -c: the key file and topic the bridge itself would use; 0 or 1. */
+static int from_config(struct sign_args *a)
+{
+	static struct config cfg;
+	char why[1024];
+
+	config_init(&cfg, "localhost");
+	if (config_load_file(&cfg, a->conf, why, sizeof(why))) {
+		fprintf(stderr, "sesame-sign: %s\n", why);
+		return 1;
 	}
+	if (a->name && !cfg.hmac_keys_dir[0]) {
+		fprintf(stderr, "sesame-sign: %s sets no hmac_keys_dir\n", a->conf);
+		return 1;
+	}
+	if (!a->name && !cfg.hmac_key_file[0]) {
+		fprintf(stderr, "sesame-sign: %s sets no hmac_key_file\n", a->conf);
+		return 1;
+	}
+	if (!cfg.origin[KEY_TOPIC].file) {
+		fprintf(stderr, "sesame-sign: %s sets no topic; the default depends "
+			"on the bridge's host name\n", a->conf);
+		return 1;
+	}
+	a->keyfile = cfg.hmac_key_file;
+	if (a->name) {
+		snprintf(a->key_buf, sizeof(a->key_buf), "%s/%s", cfg.hmac_keys_dir, a->name);
+		a->keyfile = a->key_buf;
+	}
+	snprintf(a->topic_buf, sizeof(a->topic_buf), "%s/set", cfg.topic);
+	a->topic = a->topic_buf;
+	return 0;
+}
 
-	for (i = 0; word[i]; i++)
-		if ((unsigned char)word[i] <= ' ' || (unsigned char)word[i] >= 0x7f)
+/* The word, nonce and time that will be signed; 0, 1 or 2 (a misuse). */
+static int fill_fields(struct sign_args *a)
+{
+	unsigned char rnd[NONCE_BYTES];
+	size_t i;
+
+	for (i = 0; a->word[i]; i++)
+		if ((unsigned char)a->word[i] <= ' ' || (unsigned char)a->word[i] >= 0x7f)
 			break;
-	if (word[i] || i == 0 || i > CONFIG_WORD_MAX) {
+	if (a->word[i] || i == 0 || i > CONFIG_WORD_MAX) {
 		fprintf(stderr, "sesame-sign: the command must be one word of at most %d "
 			"printable characters, such as open\n", CONFIG_WORD_MAX);
 		return 2;
 	}
-	if (nonce) {
-		if (strlen(nonce) < SIGN_NONCE_MIN || strlen(nonce) > SIGN_NONCE_MAX ||
-		    !hex_is_digits(nonce, strlen(nonce))) {
+	if (a->nonce) {
+		if (strlen(a->nonce) < SIGN_NONCE_MIN || strlen(a->nonce) > SIGN_NONCE_MAX ||
+		    !hex_is_digits(a->nonce, strlen(a->nonce))) {
 			fprintf(stderr, "sesame-sign: the nonce must be 16 to 64 hex digits\n");
 			return 2;
 		}
@@ -153,36 +168,64 @@ int main(int argc, char **argv)
 			perror("sesame-sign: getrandom");
 			return 1;
 		}
-		hex_encode(rnd, sizeof(rnd), nonce_hex);
-		nonce = nonce_hex;
+		hex_encode(rnd, sizeof(rnd), a->nonce_hex);
+		a->nonce = a->nonce_hex;
 	}
-	if (time_arg) {
-		if (!*time_arg || strlen(time_arg) > SIGN_TIME_MAX ||
-		    strspn(time_arg, "0123456789") != strlen(time_arg)) {
+	if (a->time_arg) {
+		if (!*a->time_arg || strlen(a->time_arg) > SIGN_TIME_MAX ||
+		    strspn(a->time_arg, "0123456789") != strlen(a->time_arg)) {
 			fprintf(stderr, "sesame-sign: -T wants a unix time in seconds\n");
 			return 2;
 		}
-		snprintf(time_text, sizeof(time_text), "%s", time_arg);
+		snprintf(a->time_text, sizeof(a->time_text), "%s", a->time_arg);
 	} else {
-		snprintf(time_text, sizeof(time_text), "%lld", (long long)time(NULL));
+		snprintf(a->time_text, sizeof(a->time_text), "%lld", (long long)time(NULL));
 	}
+	return 0;
+}
 
-	if (secret_read_hmac_key(keyfile, key, &key_len, why, sizeof(why))) {
+/* Reads the key, prints the signed command line, wipes the key. */
+static int sign_and_print(const struct sign_args *a)
+{
+	unsigned char key[SECRET_KEY_MAX], mac[SIGN_MAC_LEN];
+	char mac_hex[2 * SIGN_MAC_LEN + 1], why[1024];
+	const char *name = a->name ? a->name : "";
+	size_t key_len = 0;
+	int failed;
+
+	if (secret_read_hmac_key(a->keyfile, key, &key_len, why, sizeof(why))) {
 		fprintf(stderr, "sesame-sign: %s\n", why);
 		return 1;
 	}
-	if (sign_mac_named(key, key_len, topic, word, strlen(word), time_text,
-			   strlen(time_text), nonce, strlen(nonce), name ? name : "",
-			   name ? strlen(name) : 0, mac)) {
-		explicit_bzero(key, sizeof(key));
+	failed = sign_mac_named(key, key_len, a->topic, a->word, strlen(a->word),
+				a->time_text, strlen(a->time_text), a->nonce, strlen(a->nonce),
+				name, strlen(name), mac);
+	explicit_bzero(key, sizeof(key));
+	if (failed) {
 		fprintf(stderr, "sesame-sign: cannot compute the MAC (topic too long?)\n");
 		return 1;
 	}
-	explicit_bzero(key, sizeof(key));
 	hex_encode(mac, sizeof(mac), mac_hex);
-	if (name)
-		printf("%s %s %s %s %s\n", word, time_text, nonce, name, mac_hex);
+	if (a->name)
+		printf("%s %s %s %s %s\n", a->word, a->time_text, a->nonce, a->name, mac_hex);
 	else
-		printf("%s %s %s %s\n", word, time_text, nonce, mac_hex);
+		printf("%s %s %s %s\n", a->word, a->time_text, a->nonce, mac_hex);
 	return ferror(stdout) || fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sign_args args;
+	int rc;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rc = parse_args(argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	if (args.conf && (rc = from_config(&args)) != 0)
+		return rc;
+	rc = fill_fields(&args);
+	if (rc)
+		return rc;
+	return sign_and_print(&args);
 }

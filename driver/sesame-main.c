@@ -75,17 +75,18 @@ static int sesame_read_u32(struct device *dev, const char *prop, u32 *val)
 
 static int sesame_read_cfg(struct device *dev, struct sesame_cfg *cfg)
 {
-	static const struct {
+	/* Typed pointers: a field of another width would not compile. */
+	const struct {
 		const char *prop;
-		size_t offset;
+		u32 *val;
 	} props[] = {
-		{ "sesame,period-us", offsetof(struct sesame_cfg, period_us) },
-		{ "sesame,min-pulse-us", offsetof(struct sesame_cfg, min_pulse_us) },
-		{ "sesame,max-pulse-us", offsetof(struct sesame_cfg, max_pulse_us) },
-		{ "sesame,closed-pulse-us", offsetof(struct sesame_cfg, closed_pulse_us) },
-		{ "sesame,open-pulse-us", offsetof(struct sesame_cfg, open_pulse_us) },
-		{ "sesame,hold-ms", offsetof(struct sesame_cfg, hold_ms) },
-		{ "sesame,idle-ms", offsetof(struct sesame_cfg, idle_ms) },
+		{ "sesame,period-us", &cfg->period_us },
+		{ "sesame,min-pulse-us", &cfg->min_pulse_us },
+		{ "sesame,max-pulse-us", &cfg->max_pulse_us },
+		{ "sesame,closed-pulse-us", &cfg->closed_pulse_us },
+		{ "sesame,open-pulse-us", &cfg->open_pulse_us },
+		{ "sesame,hold-ms", &cfg->hold_ms },
+		{ "sesame,idle-ms", &cfg->idle_ms },
 	};
 	char msg[SESAME_MSG_MAX];
 	unsigned int i;
@@ -93,8 +94,7 @@ static int sesame_read_cfg(struct device *dev, struct sesame_cfg *cfg)
 
 	*cfg = (struct sesame_cfg)SESAME_CFG_DEFAULTS;
 	for (i = 0; i < ARRAY_SIZE(props); i++) {
-		err = sesame_read_u32(dev, props[i].prop,
-				      (u32 *)((char *)cfg + props[i].offset));
+		err = sesame_read_u32(dev, props[i].prop, props[i].val);
 		if (err)
 			return err;
 	}

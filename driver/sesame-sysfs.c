@@ -25,41 +25,35 @@ static struct sesame *to_sesame(struct device *dev)
 	return container_of(misc, struct sesame, misc);
 }
 
-/* A read-only number at an offset in struct sesame_cfg, _motion or _stats. */
-struct sesame_attr {
-	struct device_attribute dattr;
-	size_t offset;
-};
-
-#define SESAME_ATTR(_name, _show, _type)				\
-	struct sesame_attr sesame_attr_##_name = {			\
-		.dattr = {						\
-			.attr = { .name = #_name, .mode = 0444 },	\
-			.show = _show,					\
-		},							\
-		.offset = offsetof(_type, _name),			\
+/*
+ * A read-only number, the field _name of the struct _from: each gets its
+ * own show function, which reads the field by name, so that the compiler
+ * checks its type against the format (a u64 printed with %u fails the W=1
+ * build) rather than trusting a cast.
+ */
+#define SESAME_RO_ATTR(_name, _fmt, _from)				\
+	static ssize_t _name##_show(struct device *dev,			\
+				    struct device_attribute *attr,	\
+				    char *buf)				\
+	{								\
+		return sysfs_emit(buf, _fmt "\n", _from._name);		\
+	}								\
+	static struct device_attribute dev_attr_##_name = {		\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = _name##_show,					\
 	}
 
-static size_t sesame_offset(struct device_attribute *dattr)
-{
-	return container_of(dattr, struct sesame_attr, dattr)->offset;
-}
+/* Calibration, from the device tree. */
+#define SESAME_CFG_ATTR(_name) \
+	SESAME_RO_ATTR(_name, "%u", to_sesame(dev)->cfg)
 
-static ssize_t sesame_cfg_show(struct device *dev,
-			       struct device_attribute *dattr, char *buf)
-{
-	const char *cfg = (const char *)&to_sesame(dev)->cfg;
-
-	return sysfs_emit(buf, "%u\n", *(const u32 *)(cfg + sesame_offset(dattr)));
-}
-
-static SESAME_ATTR(period_us, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(min_pulse_us, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(max_pulse_us, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(closed_pulse_us, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(open_pulse_us, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(hold_ms, sesame_cfg_show, struct sesame_cfg);
-static SESAME_ATTR(idle_ms, sesame_cfg_show, struct sesame_cfg);
+SESAME_CFG_ATTR(period_us);
+SESAME_CFG_ATTR(min_pulse_us);
+SESAME_CFG_ATTR(max_pulse_us);
+SESAME_CFG_ATTR(closed_pulse_us);
+SESAME_CFG_ATTR(open_pulse_us);
+SESAME_CFG_ATTR(hold_ms);
+SESAME_CFG_ATTR(idle_ms);
 
 static struct sesame_motion sesame_motion_now(struct sesame *s)
 {
@@ -72,17 +66,12 @@ static struct sesame_motion sesame_motion_now(struct sesame *s)
 	return motion;
 }
 
-static ssize_t sesame_motion_show(struct device *dev,
-				  struct device_attribute *dattr, char *buf)
-{
-	struct sesame_motion m = sesame_motion_now(to_sesame(dev));
-	const char *base = (const char *)&m;
+/* Where the servo is told to be, read under the lock. */
+#define SESAME_MOTION_ATTR(_name) \
+	SESAME_RO_ATTR(_name, "%u", sesame_motion_now(to_sesame(dev)))
 
-	return sysfs_emit(buf, "%u\n", *(const u32 *)(base + sesame_offset(dattr)));
-}
-
-static SESAME_ATTR(pulse_us, sesame_motion_show, struct sesame_motion);
-static SESAME_ATTR(opens, sesame_motion_show, struct sesame_motion);
+SESAME_MOTION_ATTR(pulse_us);
+SESAME_MOTION_ATTR(opens);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -125,20 +114,15 @@ static struct sesame_stats sesame_stats_now(struct sesame *s)
 	return stats;
 }
 
-static ssize_t sesame_stat_show(struct device *dev,
-				struct device_attribute *dattr, char *buf)
-{
-	struct sesame_stats stats = sesame_stats_now(to_sesame(dev));
-	const char *base = (const char *)&stats;
+/* The pulse engine's counters, read under the lock. */
+#define SESAME_STAT_ATTR(_name) \
+	SESAME_RO_ATTR(_name, "%llu", sesame_stats_now(to_sesame(dev)))
 
-	return sysfs_emit(buf, "%llu\n", *(const u64 *)(base + sesame_offset(dattr)));
-}
-
-static SESAME_ATTR(pulses, sesame_stat_show, struct sesame_stats);
-static SESAME_ATTR(late_edges, sesame_stat_show, struct sesame_stats);
-static SESAME_ATTR(missed_periods, sesame_stat_show, struct sesame_stats);
-static SESAME_ATTR(max_late_ns, sesame_stat_show, struct sesame_stats);
-static SESAME_ATTR(max_rise_late_ns, sesame_stat_show, struct sesame_stats);
+SESAME_STAT_ATTR(pulses);
+SESAME_STAT_ATTR(late_edges);
+SESAME_STAT_ATTR(missed_periods);
+SESAME_STAT_ATTR(max_late_ns);
+SESAME_STAT_ATTR(max_rise_late_ns);
 
 static ssize_t reset_stats_store(struct device *dev,
 				 struct device_attribute *attr,
@@ -197,23 +181,23 @@ static ssize_t busy_wait_us_store(struct device *dev,
 static DEVICE_ATTR_RW(busy_wait_us);
 
 static struct attribute *sesame_attrs[] = {
-	&sesame_attr_period_us.dattr.attr,
-	&sesame_attr_min_pulse_us.dattr.attr,
-	&sesame_attr_max_pulse_us.dattr.attr,
-	&sesame_attr_closed_pulse_us.dattr.attr,
-	&sesame_attr_open_pulse_us.dattr.attr,
-	&sesame_attr_hold_ms.dattr.attr,
-	&sesame_attr_idle_ms.dattr.attr,
+	&dev_attr_period_us.attr,
+	&dev_attr_min_pulse_us.attr,
+	&dev_attr_max_pulse_us.attr,
+	&dev_attr_closed_pulse_us.attr,
+	&dev_attr_open_pulse_us.attr,
+	&dev_attr_hold_ms.attr,
+	&dev_attr_idle_ms.attr,
 	&dev_attr_state.attr,
-	&sesame_attr_pulse_us.dattr.attr,
+	&dev_attr_pulse_us.attr,
 	&dev_attr_angle.attr,
 	&dev_attr_pulsing.attr,
-	&sesame_attr_opens.dattr.attr,
-	&sesame_attr_pulses.dattr.attr,
-	&sesame_attr_late_edges.dattr.attr,
-	&sesame_attr_missed_periods.dattr.attr,
-	&sesame_attr_max_late_ns.dattr.attr,
-	&sesame_attr_max_rise_late_ns.dattr.attr,
+	&dev_attr_opens.attr,
+	&dev_attr_pulses.attr,
+	&dev_attr_late_edges.attr,
+	&dev_attr_missed_periods.attr,
+	&dev_attr_max_late_ns.attr,
+	&dev_attr_max_rise_late_ns.attr,
 	&dev_attr_reset_stats.attr,
 	&dev_attr_busy_wait_us.attr,
 	NULL

@@ -111,6 +111,16 @@ def met(ok):
     return "**met**" if ok else "**missed**"
 
 
+def run_minutes(load):
+    """Minutes from the first part's start to the last part's end (load.txt's
+    times, HH:MM:SS UTC; a run may pass midnight)."""
+    def secs(hms):
+        h, mi, se = (int(x) for x in hms.split(":"))
+        return h * 3600 + mi * 60 + se
+    span = secs(load[-1][1]) - secs(load[0][1])
+    return round((span + 86400 if span < 0 else span) / 60)
+
+
 def report(d):
     m = kv(os.path.join(d, "machine.txt"))
     with open(os.path.join(d, "load.txt")) as f:
@@ -129,8 +139,10 @@ def report(d):
     add("# sesame benchmarks: results\n")
     add(f"One complete run of `make bench` on {m['date']} (commit `{m['commit']}`). "
         "Every figure below was written by `bench/report.py` from that run's raw results "
-        "(`build/bench/`); run `make bench` to measure again (about 22 minutes on 2 cores). "
-        "How each part works is in `bench/README.md`.\n")
+        f"(`build/bench/`); run `make bench` to measure again: its measuring took "
+        f"{run_minutes(load)} minutes on this machine's {m['cores']} cores, from the first "
+        "boot to the last figure (`build/bench/load.txt`), after make had built what it "
+        "needs. How each part works is in `bench/README.md`.\n")
 
     add("## The machine\n")
     add("| | |\n|---|---|")
@@ -200,7 +212,7 @@ def report(d):
     add("")
     mem = load_json(os.path.join(d, "memory.json")) \
         if os.path.exists(os.path.join(d, "memory.json")) else None
-    L.extend(targets13(lat, mem))
+    L.extend(targets13(lat, mem, report_peers.servos_goal_row(d)))
 
     # --- part 1 -------------------------------------------------------------
     info = pulse["info"]
@@ -529,9 +541,11 @@ def part2_meaning(lat):
     return "\n".join(out) + "\n"
 
 
-def targets13(lat, mem):
+def targets13(lat, mem, servos_row):
     """The targets of issue 13, each figure beside its goal."""
     out = ["## The targets of issue 13\n", "| target | measured | |\n|---|---|---|"]
+    if servos_row:
+        out.append(servos_row)
     sh = lat.get("share", {})
     br, pa = sh.get("bridge"), sh.get("paho")
     if br and br.get("commands"):

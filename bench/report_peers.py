@@ -34,18 +34,27 @@ def _met(ok):
     return "**met**" if ok else "**missed**"
 
 
+def _kernel_data(d, kernels, base):
+    return [(name, data) for name, data in [("6.1 (bookworm)", base)] + [
+        (KERNEL_NAMES.get(k, k), _load(d, f"pulse-{k}.json")) for k in kernels] if data]
+
+
 def kernels_section(d, kernels, base):
-    """Section 4: sesame's pulses per kernel, idle and loaded."""
-    rows = []
-    for name, data in [("6.1 (bookworm)", base)] + [
-            (KERNEL_NAMES.get(k, k), _load(d, f"pulse-{k}.json")) for k in kernels]:
-        if not data:
-            continue
+    """Section 4: sesame's pulses per kernel, idle and loaded, and the
+    user-space approaches beside them."""
+    rows, user = [], []
+    data_by_kernel = _kernel_data(d, kernels, base)
+    for name, data in data_by_kernel:
         kver = data["info"].get("kernel", "?")
         for key, r in data["runs"].items():
-            if not r["name"].startswith("sesame-b") or r["busy_wait_us"] not in (0, 5, 50):
+            w = r["width_error_us"]
+            if not r["name"].startswith("sesame-b"):
+                user.append(f"| {name} | {r['phase']} | {r['name']} | {_fmt(w.get('p50'))} "
+                            f"| {_fmt(w.get('p99'))} | {_fmt(w.get('max'))} |")
                 continue
-            w, e = r["width_error_us"], r["edge_late_us"]
+            if r["busy_wait_us"] not in (0, 5, 50):
+                continue
+            e = r["edge_late_us"]
             rows.append(f"| {name} `{kver}` | {r['phase']} | {r['busy_wait_us']} | {r['pulses']} "
                         f"| {_fmt(w.get('p50'))} | {_fmt(w.get('p99'))} | {_fmt(w.get('max'))} "
                         f"| {_fmt(e.get('p99'), 0)} | {_fmt(e.get('max'), 0)} "
@@ -61,13 +70,71 @@ def kernels_section(d, kernels, base):
            "| edge lateness p99 | max | late edges | CPU (one core) |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     out += rows
+    if user:
+        out += ["", "The user-space approaches in the same boots (width error, us):\n",
+                "| kernel | phase | approach | p50 | p99 | max |", "|---|---|---|---:|---:|---:|"]
+        out += user
     out.append("")
-    out.append("What PREEMPT_RT changes: its hard hrtimers still run in hard interrupt "
-               "context (sesame asks for `HRTIMER_MODE_ABS_HARD`), so its edges are "
-               "timed the same way; what moves to threads is the rest of the kernel's "
-               "interrupt work, which under load no longer holds an edge up. The rows "
-               "above are the measurement; compare the p99 and max columns of the load "
-               "phase.\n")
+    out += kernels_meaning(data_by_kernel)
+    return out
+
+
+def _budget_verdict(pairs):
+    """Whether, with a budget, the two kernels' worst pulses differ."""
+    diffs = [abs(a - b) for a, b in pairs if a is not None and b is not None]
+    if diffs and max(diffs) <= 2:
+        return ("With a busy-wait budget the two kernels' worst pulses are within "
+                f"{max(diffs):.0f} us of each other, nothing a servo could feel; ")
+    return ("With a busy-wait budget the worst pulses differ by up to "
+            f"{max(diffs):.0f} us; " if diffs else "")
+
+
+def _compare(who, before, after, what):
+    """'who trims the worst pulse (10 to 4 us).' and the like."""
+    if before is None or after is None:
+        return f"{who}: no figure for the {what}."
+    if after < before:
+        return f"{who} trims the {what} ({_fmt(before)} to {_fmt(after)} us)."
+    if after > before:
+        return f"{who} makes the {what} worse ({_fmt(before)} to {_fmt(after)} us)."
+    return f"{who} leaves the {what} as it was ({_fmt(before)} us)."
+
+
+def _runs_named(data, phase, name):
+    return next((r for r in data["runs"].values()
+                 if r["phase"] == phase and r["name"] == name), None)
+
+
+def kernels_meaning(data_by_kernel):
+    """What PREEMPT_RT changes, from the load phase of each boot."""
+    by = dict(data_by_kernel)
+    plain, rt = by.get(KERNEL_NAMES["trixie-arm64"]), by.get(KERNEL_NAMES["trixie-rt-arm64"])
+    out = ["### What PREEMPT_RT changes\n",
+           "sesame asks for a hard hrtimer (`HRTIMER_MODE_ABS_HARD`), which PREEMPT_RT "
+           "still runs in hard interrupt context, so its edges are timed the same way on "
+           "both kernels; what RT moves to threads is the rest of the kernel's interrupt "
+           "work, and most of its spinlocks become sleeping locks.\n"]
+    if plain and rt:
+        def w(data, name, key):
+            r = _runs_named(data, "load", name)
+            return r["width_error_us"].get(key) if r else None
+        out.append(
+            f"Under load, sesame's width error p99/max: budget 0 {_fmt(w(plain, 'sesame-b0', 'p99'))}"
+            f"/{_fmt(w(plain, 'sesame-b0', 'max'))} us on 6.12 against "
+            f"{_fmt(w(rt, 'sesame-b0', 'p99'))}/{_fmt(w(rt, 'sesame-b0', 'max'))} us on 6.12-rt; "
+            f"budget 5 {_fmt(w(plain, 'sesame-b5', 'p99'))}/{_fmt(w(plain, 'sesame-b5', 'max'))} "
+            f"against {_fmt(w(rt, 'sesame-b5', 'p99'))}/{_fmt(w(rt, 'sesame-b5', 'max'))}; "
+            f"budget 50 {_fmt(w(plain, 'sesame-b50', 'p99'))}/{_fmt(w(plain, 'sesame-b50', 'max'))} "
+            f"against {_fmt(w(rt, 'sesame-b50', 'p99'))}/{_fmt(w(rt, 'sesame-b50', 'max'))}. "
+            + _budget_verdict([(w(plain, f"sesame-b{b}", "max"), w(rt, f"sesame-b{b}", "max"))
+                               for b in (5, 50)])
+            + _compare("without one, RT", w(plain, "sesame-b0", "max"),
+                       w(rt, "sesame-b0", "max"), "worst pulse") +
+            " The user-space approaches under load, 6.12 against 6.12-rt: the C PWM's p99 "
+            f"{_fmt(w(plain, 'swpwm', 'p99'))} against {_fmt(w(rt, 'swpwm', 'p99'))} us, the "
+            f"Python PWM's {_fmt(w(plain, 'python-gpiod', 'p99'))} against "
+            f"{_fmt(w(rt, 'python-gpiod', 'p99'))} us.")
+    out.append("")
     return out
 
 
@@ -93,18 +160,23 @@ def peer_section(d):
            "(Debian's kernels do not build it), each bound to GPIO18 in turn through a device "
            "tree node, pwm-gpio driven through `/sys/class/pwm`. Same trace, same load.\n",
            "### Steady pulses (1500 us every 20 ms)\n",
-           "| driver | phase | pulses | width error mean | p50 | p99 | max | period error p50 "
-           "| p99 | max | timer wakeups per second |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "Errors in us (1 us resolution). The period error is each rise-to-rise "
+           "time against 20 ms; the first period is shown apart, because both drivers "
+           "start their grid at the command and the first rise waits for the timer's "
+           "first expiry.\n",
+           "| driver | phase | pulses | width error mean | p50 | p99 | max | first period "
+           "(signed) | later periods p50 | p99 | max | timer wakeups per second |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     out += _peer_rows(runs, "steady", [
         lambda r: str(r["pulses"]),
         lambda r: _fmt(r["width_error_us"].get("mean"), 1),
         lambda r: _fmt(r["width_error_us"].get("p50")),
         lambda r: _fmt(r["width_error_us"].get("p99")),
         lambda r: _fmt(r["width_error_us"].get("max")),
-        lambda r: _fmt(r["period_error_us"].get("p50")),
-        lambda r: _fmt(r["period_error_us"].get("p99")),
-        lambda r: _fmt(r["period_error_us"].get("max")),
+        lambda r: _fmt(r.get("first_period_error_us"), 0),
+        lambda r: _fmt(r.get("later_period_error_us", {}).get("p50")),
+        lambda r: _fmt(r.get("later_period_error_us", {}).get("p99")),
+        lambda r: _fmt(r.get("later_period_error_us", {}).get("max")),
         lambda r: _fmt(r.get("wakeups_per_s"))])
     out += ["", "### A new width in the middle of a period\n",
             "The width switched between 1000 and 2000 us 32 times, the writes landing at "
@@ -137,6 +209,52 @@ def peer_section(d):
     out += [f"| {r['driver']} | {r['expiries']} | {_fmt(r['per_s'], 1)} |"
             for r in runs.values() if r["kind"] == "hold"]
     out.append("")
+    out += peer_meaning(runs)
+    return out
+
+
+def _run(runs, phase, driver, kind):
+    return runs.get(f"{phase}/{driver}-{kind}")
+
+
+def peer_meaning(runs):
+    """What section 5 says, in words, from this run's figures."""
+    out = ["### What this means\n"]
+    for phase in ("idle", "load"):
+        s, p = _run(runs, phase, "sesame", "steady"), _run(runs, phase, "pwm-gpio", "steady")
+        if not (s and p):
+            continue
+        sw, pw = s["width_error_us"], p["width_error_us"]
+        out.append(f"- Steady, {phase}: width error p99 {_fmt(sw.get('p99'))} us (sesame) "
+                   f"against {_fmt(pw.get('p99'))} us (pwm-gpio), worst {_fmt(sw.get('max'))} "
+                   f"against {_fmt(pw.get('max'))} us. sesame's mean is "
+                   f"{_fmt(sw.get('mean'), 1)} us against {_fmt(pw.get('mean'), 1)}: its fall is "
+                   "timed from after the rise's write, so a pulse comes out that much long, "
+                   "never short. That bias is where sesame loses, by design.")
+    s = _run(runs, "idle", "sesame", "steady")
+    if s and s.get("first_period_error_us") is not None:
+        out.append(f"- sesame's first period is {_fmt(abs(s['first_period_error_us']), 0)} us "
+                   f"{'short' if s['first_period_error_us'] < 0 else 'long'}: its grid starts at "
+                   "the write, and the first rise waits for the timer's first expiry, which the "
+                   "busy-wait cannot pull forward. Every later rise is on the grid (the later "
+                   "periods' columns). A servo takes its position from the width, so one short "
+                   "period at the start does not move it.")
+    stops = {d: _run(runs, "idle", d, "stop") for d in ("sesame", "pwm-gpio")}
+    loads = {d: _run(runs, "load", d, "stop") for d in ("sesame", "pwm-gpio")}
+    if all(stops.values()):
+        runts = {d: stops[d]["runts"] + (loads[d]["runts"] if loads[d] else 0) for d in stops}
+        out.append(f"- Stops: {runts['sesame']} runts from sesame and {runts['pwm-gpio']} from "
+                   "pwm-gpio over both phases. sesame ends the train at a period boundary; "
+                   "pwm-gpio's disable takes effect when it is written, and a pulse under way "
+                   "can be cut.")
+    holds = {r["driver"]: r for r in runs.values() if r["kind"] == "hold"}
+    if "sesame" in holds and "pwm-gpio" in holds and holds["sesame"]["expiries"]:
+        ratio = holds["pwm-gpio"]["expiries"] / holds["sesame"]["expiries"]
+        out.append(f"- Holding a position: {holds['sesame']['expiries']} timer expiries for "
+                   f"sesame against {holds['pwm-gpio']['expiries']} for pwm-gpio in 10 s "
+                   f"({ratio:.1f} times as many): sesame stops pulsing after idle-ms, a PWM "
+                   "runs until someone disables it.")
+    out.append("")
     return out
 
 
@@ -154,7 +272,7 @@ def servos_section(d):
            f"servos with each p99 <= {SERVOS_P99_GOAL_US:.0f} us and all callbacks together "
            f"<= {SERVOS_CPU_GOAL:.0f} % of one core.\n",
            "| servos | busy-wait (us) | worst servo's width error p99 | worst edge lateness "
-           "(us) | late edges | rises spread (us) | CPU of all callbacks (one core) | goal |",
+           "(us) | late edges (> 5 us) | rises spread (us) | CPU of all callbacks (one core) | goal |",
            "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in runs:
         goal = ""
@@ -165,6 +283,74 @@ def servos_section(d):
         out.append(f"| {r['servos']} | {r['busy_wait_us']} | {_fmt(r['worst_p99_us'])} "
                    f"| {_fmt(r['worst_late_us'], 0)} | {r['late_edges']} "
                    f"| {_fmt(r['rise_spread_us'], 1)} | {_fmt(r['cpu_percent'], 2)} % | {goal} |")
+    out.append("")
+    out += servos_meaning(runs)
+    return out
+
+
+def servos_goal_row(d):
+    """The several-servos goal as a row of the targets table, or None."""
+    data = _load(d, "servos.json")
+    if not data:
+        return None
+    eight = sorted((r for r in data["runs"].values() if r["servos"] == 8),
+                   key=lambda r: r["busy_wait_us"])
+    if not eight:
+        return None
+    cells = []
+    for r in eight:
+        ok = (r["worst_p99_us"] is not None and r["worst_p99_us"] <= SERVOS_P99_GOAL_US
+              and r["cpu_percent"] is not None and r["cpu_percent"] <= SERVOS_CPU_GOAL)
+        cells.append(f"budget {r['busy_wait_us']} us: p99 {_fmt(r['worst_p99_us'])} us, "
+                     f"{_fmt(r['cpu_percent'], 2)} % ({_met(ok).strip('*')})")
+    all_ok = all("(met)" in c for c in cells)
+    return (f"| 8 servos at once, each width p99 <= {SERVOS_P99_GOAL_US:.0f} us, all "
+            f"callbacks <= {SERVOS_CPU_GOAL:.0f} % of one core | " + "; ".join(cells) +
+            f" | {_met(all_ok)} |")
+
+
+def servos_meaning(runs):
+    """Section 6 in words: the goal, what coinciding edges cost, one timer or
+    several."""
+    eight = {r["busy_wait_us"]: r for r in runs if r["servos"] == 8}
+    one = {r["busy_wait_us"]: r for r in runs if r["servos"] == 1}
+    if not eight:
+        return []
+    out = ["### What this means\n"]
+    for b, r in sorted(eight.items()):
+        ok = (r["worst_p99_us"] is not None and r["worst_p99_us"] <= SERVOS_P99_GOAL_US
+              and r["cpu_percent"] is not None and r["cpu_percent"] <= SERVOS_CPU_GOAL)
+        out.append(f"- Budget {b} us, 8 servos: worst servo's width p99 {_fmt(r['worst_p99_us'])} "
+                   f"us, all callbacks {_fmt(r['cpu_percent'], 2)} % of one core; the goal is "
+                   f"{_met(ok)}. Late edges: {r['late_edges']} "
+                   f"(one servo alone: {one[b]['late_edges'] if b in one else 'n/a'}), "
+                   f"the latest {_fmt(r['worst_late_us'], 0)} us.")
+    lo, hi = min(eight), max(eight)
+    extra = (eight[hi]["rise_spread_us"] or 0) - (eight[lo]["rise_spread_us"] or 0)
+    out.append(
+        f"- Do edges that fall together make each other late? The servos' grids start at "
+        f"their own writes, one program's back-to-back writes apart (the rises' spread at "
+        f"budget {lo}: {_fmt(eight[lo]['rise_spread_us'], 0)} us for 8). At budget {hi} the "
+        "eight timers, each set that much before its edge, expire into the same hrtimer "
+        "interrupt on the same CPU, which runs their callbacks one after another; each "
+        "busy-waits for its own edge, and what one does after its edge delays the next: "
+        f"the rises spread {_fmt(extra, 0)} us further and {eight[hi]['late_edges']} edges "
+        f"come late, up to {_fmt(eight[hi]['worst_late_us'], 0)} us. The widths do not "
+        f"suffer (p99 {_fmt(eight[hi]['worst_p99_us'])} us): each fall is timed from its own "
+        "rise, and the width is what positions a servo.")
+    out.append(
+        "- Should one timer serve several servos? Not for precision: the goal is met with one "
+        "timer per servo at every budget measured, and a late rise costs a servo nothing it "
+        "can feel. One timer per group of servos with the same period would wake once and "
+        "busy-wait once for edges that fall together, so the CPU cost would stop growing "
+        f"with the servo count ({_fmt(eight[hi]['cpu_percent'], 2)} % for 8 at budget {hi}, "
+        f"{_fmt(one[hi]['cpu_percent'] if hi in one else None, 2)} % for one), and the edges "
+        "would stop chaining. The price is coupling: one servo's command or removal would "
+        "touch every servo's timer, and one stuck line would hold up all of them. With the "
+        "figures above that is not worth it"
+        + (f"; a user with many servos can lower busy_wait_us to 5 (8 servos: p99 "
+           f"{_fmt(eight[5]['worst_p99_us'])} us, {_fmt(eight[5]['cpu_percent'], 2)} % of a "
+           f"core, {eight[5]['late_edges']} late edges)." if 5 in eight else "."))
     out.append("")
     return out
 

@@ -1,7 +1,7 @@
 # bench/bench.mk - the benchmarks (included by Makefile).
 #
-#   make bench              every benchmark, on 2 cores about 22 minutes
-#                           before the peers' boots were added: pulse
+#   make bench              every benchmark, 28 minutes on 2 cores with
+#                           build/ cached (bench/README.md): pulse
 #                           precision in the emulated Pi (on 6.1, 6.12 and
 #                           6.12-rt), sesame against mainline's pwm-gpio
 #                           and several servos at once (6.12), command

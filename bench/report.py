@@ -608,8 +608,18 @@ def share_section(lat):
                    f"| {fmt(f['sched']['p50'])} | {fmt(f['sched']['p99'])} "
                    f"| {fmt(f['user']['p50'])} | {fmt(f['user']['p99'])} | {s['not_woken']} |")
     out.append("\n\"not woken\": commands already waiting when the subscriber asked (no "
-               "wakeup to start from); they have no span. The load average of each round is in "
-               "the table above: the sched part, and the tails, follow it.\n")
+               "wakeup to start from); they have no span.\n")
+    out.append("Own share by round (p50 / p99 / max, us), in the order the rounds ran. "
+               "Each round runs the same program on the same code, so where two rounds' "
+               "tails differ, the difference is the machine's:\n")
+    for name, s in sh.items():
+        rounds = "; ".join(f"round {r['round']}: {fmt(r['share_us'].get('p50'))} / "
+                           f"{fmt(r['share_us'].get('p99'))} / {fmt(r['share_us'].get('max'))}"
+                           for r in s.get("rounds", []) if r.get("commands"))
+        left = s.get("rounds_left_out") or []
+        out.append(f"- {cell(NAMES.get(name, name))}: {rounds}"
+                   + (f" ({'; '.join(left)}: left out)" if left else ""))
+    out.append("")
     return out
 
 

@@ -239,6 +239,23 @@ def peer_meaning(runs):
                    "busy-wait cannot pull forward. Every later rise is on the grid (the later "
                    "periods' columns). A servo takes its position from the width, so one short "
                    "period at the start does not move it.")
+    for phase in ("idle", "load"):
+        for drv in ("sesame", "pwm-gpio"):
+            r = _run(runs, phase, drv, "change")
+            for b in (r or {}).get("broken_detail", []):
+                on_grid = b["period_before_us"] == b["period_after_us"] == 20000
+                mid = (b["last_write_before_rise_us"] is not None
+                       and b["last_write_before_rise_us"] < 0)
+                out.append(
+                    f"- Width changes, {phase}: one {drv} pulse came out {b['width_us']} us wide. "
+                    f"The periods around it were {b['period_before_us']} and "
+                    f"{b['period_after_us']} us"
+                    + (" (its rise on the grid)" if on_grid else "")
+                    + (", and a write landed while it was high." if mid else
+                       f", and the last write came {_fmt(b['last_write_before_rise_us'])} us "
+                       "before its rise: the new width had been taken at the boundary, and "
+                       "the fall came late, the timer firing later than the busy-wait budget "
+                       "covers under the load."))
     stops = {d: _run(runs, "idle", d, "stop") for d in ("sesame", "pwm-gpio")}
     loads = {d: _run(runs, "load", d, "stop") for d in ("sesame", "pwm-gpio")}
     if all(stops.values()):

@@ -67,12 +67,28 @@ def pokes(trace, begin, end):
             if begin <= ts <= end and text.startswith("poke ") and not text.startswith("poke ->")]
 
 
-def judge_change(pulses, period_ns):
-    """Pulses that are neither width, and periods that are not 20 ms."""
+def judge_change(pulses, period_ns, writes):
+    """Pulses that are neither width, and periods that are not 20 ms. Each
+    broken pulse is described: its width, the rise-to-rise times around
+    it, and how long before its rise the last write came (a write during
+    the pulse is what "changed mid-pulse" would look like)."""
     off = [min(abs((f - r) / NS_US - w) for w in CHANGE_WIDTHS_US) for r, f in pulses]
     periods = [abs((b[0] - a[0] - period_ns) / NS_US) for a, b in zip(pulses, pulses[1:])]
+    detail = []
+    for i, x in enumerate(off):
+        if x <= BROKEN_US:
+            continue
+        r, f = pulses[i]
+        before = [r - ts for ts, _ in writes if ts <= f]
+        detail.append({
+            "width_us": round((f - r) / NS_US),
+            "period_before_us": round((r - pulses[i - 1][0]) / NS_US) if i else None,
+            "period_after_us": (round((pulses[i + 1][0] - r) / NS_US)
+                                if i + 1 < len(pulses) else None),
+            "last_write_before_rise_us": round(min(before) / NS_US) if before else None})
     return {"pulses": len(pulses),
             "broken_pulses": sum(1 for x in off if x > BROKEN_US),
+            "broken_detail": detail,
             "worst_width_off_us": round(max(off), 1) if off else None,
             "broken_periods": sum(1 for x in periods if x > BROKEN_US),
             "worst_period_off_us": round(max(periods), 1) if periods else None}
@@ -145,7 +161,7 @@ def analyse_peer(results):
             # run's width, rightly neither of the two.
             writes = pokes(trace, begin, end)
             pulses, _ = all_pulses(edges, writes[0][0] if writes else begin, end)
-            run.update(judge_change(pulses, period_ns))
+            run.update(judge_change(pulses, period_ns, writes))
             run["writes"] = len(writes)
         elif kind == "stop":
             pulses, level = all_pulses(edges, begin, end)

@@ -121,18 +121,32 @@ def run_minutes(load):
     return round((span + 86400 if span < 0 else span) / 60)
 
 
-def report(d):
-    m = kv(os.path.join(d, "machine.txt"))
-    with open(os.path.join(d, "load.txt")) as f:
-        load = [line.split() for line in f if line.strip()]
-    pulse = load_json(os.path.join(d, "pulse.json"))
-    host = load_json(os.path.join(d, "pulse-host.json")) \
-        if os.path.exists(os.path.join(d, "pulse-host.json")) else None
-    lat = load_json(os.path.join(d, "latency.json"))
-    runs = pulse["runs"]
-    phases = [ph for ph in ("idle", "load") if any(r["phase"] == ph for r in runs.values())]
-    budget, budget_ok = chosen_budget(runs, phases)
-    subs = lat["subscribers"]
+class Run:
+    """One run's raw results, and what several sections work out from them."""
+
+    def __init__(self, d):
+        self.d = d
+        self.m = kv(os.path.join(d, "machine.txt"))
+        with open(os.path.join(d, "load.txt")) as f:
+            self.load = [line.split() for line in f if line.strip()]
+        self.pulse = load_json(os.path.join(d, "pulse.json"))
+        self.host = load_json(os.path.join(d, "pulse-host.json")) \
+            if os.path.exists(os.path.join(d, "pulse-host.json")) else None
+        self.lat = load_json(os.path.join(d, "latency.json"))
+        self.mem = load_json(os.path.join(d, "memory.json")) \
+            if os.path.exists(os.path.join(d, "memory.json")) else None
+        self.runs = self.pulse["runs"]
+        self.phases = [ph for ph in ("idle", "load")
+                       if any(r["phase"] == ph for r in self.runs.values())]
+        self.budget, self.budget_ok = chosen_budget(self.runs, self.phases)
+        self.subs = self.lat["subscribers"]
+        self.idle = self.pulse["module_idle"]
+
+
+def intro_section(c):
+    """The title, what the run was, and the machine it ran on."""
+    m, load = (
+        c.m, c.load)
     L = []
     add = L.append
 
@@ -156,8 +170,16 @@ def report(d):
     add("\nThe machine is shared with other engineers' builds and tests: the load average "
         "above is what it was, at the start and end of each part. Part 1's main table does "
         "not depend on it (instruction-counted guest time); part 1b and part 2 do.\n")
+    return L
 
-    # --- targets ---------------------------------------------------------
+
+def targets6_section(c):
+    """The targets of issue 6, each figure beside its goal."""
+    pulse, lat, runs, phases, budget, subs = (
+        c.pulse, c.lat, c.runs, c.phases, c.budget, c.subs)
+    L = []
+    add = L.append
+
     add("## The targets of issue 6\n")
     add("| target | measured | |\n|---|---|---|")
     for ph in phases:
@@ -210,11 +232,16 @@ def report(d):
             f"with keepalive {ka} s (strace): {st['waits_timed_out']} at the keepalive timer, "
             f"{st['waits_woken_by_input']} on the broker's answer | {met(waits <= 2 * pings)} |")
     add("")
-    mem = load_json(os.path.join(d, "memory.json")) \
-        if os.path.exists(os.path.join(d, "memory.json")) else None
-    L.extend(targets13(lat, mem, report_peers.servos_goal_row(d)))
+    return L
 
-    # --- part 1 -------------------------------------------------------------
+
+def part1_section(c):
+    """Part 1: pulse precision in the emulated Pi (and 1b, RPi.GPIO)."""
+    pulse, host, runs, phases, budget, budget_ok = (
+        c.pulse, c.host, c.runs, c.phases, c.budget, c.budget_ok)
+    L = []
+    add = L.append
+
     info = pulse["info"]
     add("## 1. Pulse precision in the emulated Pi\n")
     add(f"In one boot of the emulated Raspberry Pi 3, each approach drives GPIO18 in turn for "
@@ -284,8 +311,18 @@ def report(d):
                 add(f"**{ph}**\n")
                 add(pulse_table(host["runs"], ph))
                 add("")
-    # RPi.GPIO
-    rp = pulse.get("rpigpio", {})
+    L.extend(rpigpio_section(c))
+
+    add("### What this means\n")
+    add(part1_meaning(runs, phases, budget, budget_ok, host))
+    return L
+
+
+def rpigpio_section(c):
+    """Part 1's RPi.GPIO: what the original project's library did here, and why."""
+    L = []
+    add = L.append
+    rp = c.pulse.get("rpigpio", {})
     if rp:
         add("### RPi.GPIO, the original project's library\n")
         add("The script a user of the original project runs: `GPIO.setmode(GPIO.BCM)`, "
@@ -317,11 +354,16 @@ def report(d):
             "pin, sleeps the high time, clears it and sleeps the low time, each sleep relative "
             "to the last: the Python run above is that same loop, through the GPIO character "
             "device, where the trace sees it.\n")
+    return L
 
-    add("### What this means\n")
-    add(part1_meaning(runs, phases, budget, budget_ok, host))
 
-    # --- part 2 -------------------------------------------------------------
+def part2_section(c):
+    """Part 2: command latency, and 2b-2c, on this host."""
+    m, lat, subs, mem = (
+        c.m, c.lat, c.subs, c.mem)
+    L = []
+    add = L.append
+
     add("## 2. Command latency on this host\n")
     add(f"Debian's mosquitto on a loopback port with TLS (the test PKI of "
         f"`tests/bridge/gen-pki.sh`, client certificates), QoS 1. A publisher "
@@ -373,8 +415,16 @@ def report(d):
     L.extend(share_section(lat))
     if mem:
         L.extend(memory_section(mem))
+    return L
 
-    # --- part 3 -------------------------------------------------------------
+
+def part3_section(c):
+    """Part 3: what the module and the subscribers cost while idle."""
+    pulse, lat, runs, idle = (
+        c.pulse, c.lat, c.runs, c.idle)
+    L = []
+    add = L.append
+
     add("## 3. Idle cost\n")
     add("**The module.** From the same boot as part 1: the trace's `hrtimer_expire_entry` "
         "events of the driver's timers.\n")
@@ -407,8 +457,14 @@ def report(d):
                 f"(it sends PINGREQ) and {st['waits_woken_by_input']} on input (PINGRESP).\n")
     add("### What this means\n")
     add(part3_meaning(pulse, lat))
+    return L
 
-    L.extend(report_peers.sections(d, m.get("kernels", "").split(), pulse))
+
+def reproduce_section(c):
+    """How to run it again, and this run's sizes."""
+    m = c.m
+    L = []
+    add = L.append
 
     add("## Reproduce\n")
     add("```sh")
@@ -420,6 +476,17 @@ def report(d):
         f"{m['rounds']} rounds per subscriber, {m['idle_s']} s idle windows. The raw results "
         "stay in build/bench/: the guest's trace (`pulse/run/results/trace`), the stamps "
         "(`latency/`), and the JSON each table was made from.")
+    return L
+
+
+def report(d):
+    """RESULTS.md's text for the run in D."""
+    c = Run(d)
+    L = (intro_section(c) + targets6_section(c)
+         + targets13(c.lat, c.mem, report_peers.servos_goal_row(d))
+         + part1_section(c) + part2_section(c) + part3_section(c)
+         + report_peers.sections(d, c.m.get("kernels", "").split(), c.pulse)
+         + reproduce_section(c))
     return "\n".join(L) + "\n"
 
 
@@ -653,7 +720,7 @@ def memory_section(mem):
         b = {e["file"]: e["rss_kb"] for e in sm["bridge"]}
         s = {e["file"]: e["rss_kb"] for e in sm["mosquitto_sub"]}
         diff = sorted(((b.get(k, 0) - s.get(k, 0), k) for k in set(b) | set(s)),
-                      key=lambda x: -abs(x[0]))
+                      key=lambda x: (-abs(x[0]), x[1]))   # ties by name: the same text every time
         parts = [f"{k} {v:+d}" for v, k in diff if v][:6]
         out.append(f"- {rel}, where the bridge's RSS differs from mosquitto_sub's (kB, "
                    f"mapping by mapping, after the commands): {', '.join(parts)}.")

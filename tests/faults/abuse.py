@@ -231,258 +231,304 @@ class RawMQTT:
             return False
 
 
-def main():
+class Fixture:
+    """What every case shares: the broker, the stand-in device, the test's
+    MQTT client and monitor, the two bridges (MQTT 5 and 3.1.1), and what
+    the cases hand on to each other (the legitimate sender, memory
+    samples, the command the flood replays)."""
+
+    def __init__(self, args, w):
+        self.args, self.w = args, w
+        self.broker = Broker(w)
+        self.device = Device(w)
+        self.client = Client(w, self.broker)
+        self.mon = self.client.subscribe("monitor", "sesame/+/event", "sesame/+/availability",
+                                         "homeassistant/#")
+        self.bridge = Bridge(w, self.broker.bridge_port, self.device, name="abuse",
+                             binary=args.bridge)
+        self.old = Bridge(w, self.broker.bridge_port, self.device, name="abuse311",
+                          binary=args.bridge, extra=["mqtt_version 3.1.1", "ha_discovery false"])
+        self.ev_topic = self.bridge.topic + "/event"
+        self.legit = None       # case 1 makes it
+        self.rss = {}
+        self.replayed = []      # case 2's accepted command, replayed in case 3's junk
+
+
+def case_setup(fx):
+    w, device, client, mon, bridge, old = fx.w, fx.device, fx.client, fx.mon, fx.bridge, fx.old
+    rss = fx.rss
+    for b in (bridge, old):
+        check(wait_until(lambda b=b: "online" in [p for _, p in messages(
+            mon, b.topic + "/availability")], 15), f"{b.name} did not come online")
+    fx.legit = legit = Legit(client, device, bridge, w)
+    for _ in range(10):
+        check(legit.send("before any abuse") is not None, "a legitimate command was missed")
+    rss["start"] = bridge.rss()
+
+
+def case_flood(fx):
+    args, w, broker, device, client, mon, bridge, ev_topic = (
+        fx.args, fx.w, fx.broker, fx.device, fx.client, fx.mon, fx.bridge, fx.ev_topic)
+    legit = fx.legit
+    rss = fx.rss
+    replayed = fx.replayed
+    good, junk = junk_lines(args.flood, Signer(w.hmac_key, bridge.topic + "/set"))
+    replayed.append(good)
+    # The replayed one is accepted once, before the flood.
+    writes = len(device.writes())
+    check(client.publish(bridge.topic + "/set", good), "the broker refused a command")
+    check(wait_until(lambda: len(device.writes()) > writes, 5), "the command to replay failed")
+    topic = (bridge.topic + "/set").encode()
+    RawMQTT(w, broker.test_port).flood(topic, junk[:5000])
+    legit.send("after a warm-up flood")
+    rss["warm"] = bridge.rss()
+    time.sleep(0.5)     # the last event before the flood is in
+    t0 = time.monotonic()
+    writes = len(device.writes())
+    stop = threading.Event()
+    sender = legit.every("during the flood", 0.25, stop)
+    RawMQTT(w, broker.test_port).flood(topic, junk, rate=args.rate)
+    flood_s = time.monotonic() - t0
+    stop.set()
+    sender.join()
+    # The last event carries the count of the rejections not yet reported.
+    legit.send("right after the flood")
+    sent = len(legit.latencies["during the flood"]) + 1
+
+    def accepted_events():
+        return sum(1 for e in events_since(mon, ev_topic, t0) if e.get("accepted") is True)
+    # The device's write comes before the bridge's event: wait for
+    # the event of the last command too, not only for the count.
+    check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= args.flood
+                     and accepted_events() >= sent, 30),
+          f"the bridge judged {rejections(events_since(mon, ev_topic, t0))} of "
+          f"{args.flood} junk messages, and reported {accepted_events()} of {sent} "
+          "legitimate commands")
+    evs = events_since(mon, ev_topic, t0)
+    accepted = sum(1 for e in evs if e.get("accepted") is True)
+    moved = len(device.writes()) - writes
+    print(f"# flood: {args.flood} junk messages published in {flood_s:.1f} s "
+          f"({args.flood / flood_s:.0f}/s); the bridge judged "
+          f"{rejections(evs)} rejections ({sum(1 for e in evs if e.get('accepted') is False)} "
+          f"reported as events, the rest counted); {accepted} accepted; "
+          f"log {len(bridge.log.since(t0))} lines", flush=True)
+    check(rejections(evs) == args.flood,
+          f"{rejections(evs)} rejections for {args.flood} junk messages")
+    check(moved == sent and accepted == sent,
+          f"the device moved {moved} times, {accepted} accepted, for {sent} legitimate commands")
+    check(len(bridge.log.since(t0)) < 2000, "the flood filled the log")
+    rss["flood"] = bridge.rss()
+    if args.rss:
+        check(rss["flood"] <= rss["warm"] + RSS_SLACK_KIB,
+              f"resident memory grew from {rss['warm']} KiB to {rss['flood']} KiB")
+
+
+def case_burst(fx):
+    args, w, broker, device, mon, bridge, ev_topic = (
+        fx.args, fx.w, fx.broker, fx.device, fx.mon, fx.bridge, fx.ev_topic)
+    legit = fx.legit
+    replayed = fx.replayed
+    n = args.flood // 5
+    _, junk = junk_lines(n, Signer(w.hmac_key, bridge.topic + "/set"), seed=11,
+                         good=replayed[0])
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    writes = len(device.writes())
+    stop = threading.Event()
+    sender = legit.every("during a full-speed burst", 0.25, stop)
+    RawMQTT(w, broker.test_port).flood((bridge.topic + "/set").encode(), junk)
+    burst_s = time.monotonic() - t0
+    stop.set()
+    sender.join()
+    legit.send("right after the burst")
+    check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= n, 30),
+          f"the bridge judged {rejections(events_since(mon, ev_topic, t0))} of {n}")
+    lats = legit.latencies.get("during a full-speed burst", [])
+    sent = len(lats) + 1
+    print(f"# burst: {n} junk messages in {burst_s:.1f} s ({n / burst_s:.0f}/s), all judged; "
+          f"{len(lats)} legitimate commands meanwhile, slowest {max(lats or [0]) * 1000:.0f} ms",
+          flush=True)
+    check(rejections(events_since(mon, ev_topic, t0)) == n, "a junk message was not judged")
+    check(len(device.writes()) - writes == sent, "the door moved for something else")
+    check(lats, "no legitimate command was sent during the burst")
+    check(max(lats) < STARVE_BOUND_S,
+          f"a legitimate command waited {max(lats):.1f} s behind the burst")
+
+
+def case_oversized(fx):
+    args, w, broker, device, client, mon, bridge, old, ev_topic = (
+        fx.args, fx.w, fx.broker, fx.device, fx.client, fx.mon, fx.bridge, fx.old, fx.ev_topic)
+    legit = fx.legit
+    rss = fx.rss
+    t0 = time.monotonic()
+    writes = len(device.writes())
+    before = {b.name: b.rss() for b in (bridge, old)}
+    sizes = [257, 4096, 65536, 1 << 20, 16 << 20]
+    for size in sizes:
+        f = w.path(f"big-{size}", "o" * size)
+        for b in (bridge, old):
+            check(client.publish(b.topic + "/set", file=f), f"the broker refused {size} bytes")
+        legit.send("among oversized payloads")
+    evs5 = events_since(mon, ev_topic, t0)
+    evs3 = events_since(mon, old.topic + "/event", t0)
+    over = [e for e in evs5 + evs3 if "over max_payload" in e.get("detail", "")]
+    print(f"# oversized: MQTT 5 bridge saw {len([e for e in evs5 if 'over' in e.get('detail', '')])}"
+          f" of {len(sizes)} (the broker held back those over its maximum packet size), "
+          f"MQTT 3.1.1 bridge refused {len([e for e in evs3 if 'over' in e.get('detail', '')])}; "
+          f"resident memory {before} KiB before, "
+          f"{ {b.name: b.rss() for b in (bridge, old)} } KiB after", flush=True)
+    check(wait_until(lambda: len([e for e in events_since(mon, old.topic + "/event", t0)
+                                  if "over max_payload" in e.get("detail", "")]) == len(sizes), 20),
+          "the MQTT 3.1.1 bridge did not refuse every oversized payload")
+    check(len([e for e in evs5 if "over max_payload" in e.get("detail", "")]) == 1,
+          "the MQTT 5 bridge did not get just the one payload that fits its packet size")
+    check(len(over) >= 1 and all(e.get("accepted") is False for e in over), "an oversized one was accepted")
+    check(len(device.writes()) - writes == len(legit.latencies["among oversized payloads"]),
+          "something but the legitimate commands moved the door")
+    if args.rss:
+        for b in (bridge, old):
+            check(b.rss() <= before[b.name] + RSS_SLACK_KIB,
+                  f"{b.name}: resident memory grew from {before[b.name]} to {b.rss()} KiB")
+
+
+def case_bad_utf8(fx):
+    w, broker, device, client, mon, bridge, ev_topic = (
+        fx.w, fx.broker, fx.device, fx.client, fx.mon, fx.bridge, fx.ev_topic)
+    legit = fx.legit
+    t0 = time.monotonic()
+    writes = len(device.writes())
+    payloads = [b"\xc0\xaf", b"\xed\xa0\x80", b"\xf5\x80\x80\x80", b"\x80", b"\xe2\x82",
+                b"op\xffen", b"\xef\xbb\xbfopen", b"open\x00"]
+    for i, p in enumerate(payloads):
+        f = w.path(f"utf8-{i}", None)
+        with open(f, "wb") as fh:
+            fh.write(p)
+        check(client.publish(bridge.topic + "/set", file=f), "the broker refused a payload")
+        # Declared UTF-8 (MQTT 5): the broker may refuse it; it must not move anything.
+        client.publish(bridge.topic + "/set", file=f,
+                       extra=["-V", "mqttv5", "-D", "publish", "payload-format-indicator", "1"])
+    legit.send("after invalid UTF-8")
+    check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= len(payloads), 10),
+          f"{rejections(events_since(mon, ev_topic, t0))} rejections for {len(payloads)} payloads")
+    # Topics that are not UTF-8, or hold U+0000: the broker drops the client.
+    raws = 0
+    for topic in (bridge.topic.encode() + b"/set\xff", bridge.topic.encode() + b"/s\x00et",
+                  b"\xed\xa0\x80/set"):
+        raw = RawMQTT(w, broker.test_port)
+        raw.publish(topic, legit.signer.sign("open").encode())
+        check(raw.dropped(), f"the broker kept a client that sent the topic {topic!r}")
+        raws += 1
+    legit.send("after invalid UTF-8")
+    check(len(device.writes()) - writes == len(legit.latencies["after invalid UTF-8"]),
+          "something but the legitimate commands moved the door")
+    print(f"# invalid UTF-8: {len(payloads)} payloads refused as malformed "
+          f"(and again declared UTF-8), {raws} clients with bad topics dropped by the broker",
+          flush=True)
+
+
+def case_topics(fx):
+    w, broker, device, client, mon, bridge, ev_topic = (
+        fx.w, fx.broker, fx.device, fx.client, fx.mon, fx.bridge, fx.ev_topic)
+    legit = fx.legit
+    time.sleep(0.5)     # the events of the cases before are in
+    t0 = time.monotonic()
+    writes = len(device.writes())
+    b = bridge.topic
+    wrong = [f"{b}/set/x", f"{b}/SET", f"{b}/set/", b, f"{b}/state", f"{b}/event",
+             f"{b}/availability", f"{b}//set", f"/{b}/set", "sesame/other/set",
+             f"{b}/set ", "homeassistant/lock/sesame-abuse/set", "sesame/set"]
+    stop = threading.Event()
+    sender = legit.every("during the other floods", 0.5, stop)
+    raw = RawMQTT(w, broker.test_port)
+    for topic in wrong:
+        # A correctly signed command, for the real topic, sent to the wrong one.
+        raw.publish(topic.encode(), legit.signer.sign("open").encode())
+        raw.publish(topic.encode(), b"open")
+    for i in range(200):
+        raw.publish(f"{b}/set/{i}".encode(), b"open")
+    for i in range(100):
+        raw.publish(b"homeassistant/status", b"online" if i % 2 else b"offline")
+        time.sleep(0.01)
+    check(not raw.dropped(1), "the broker dropped a client that sent valid topics")
+    stop.set()
+    sender.join()
+    time.sleep(0.5)
+    evs = events_since(mon, ev_topic, t0)
+    legit_n = len(legit.latencies.get("during the other floods", []))
+    check(all(e.get("accepted") is True for e in evs) and len(evs) == legit_n,
+          f"{len(evs)} events for {legit_n} legitimate commands: the bridge took "
+          f"messages on other topics as commands: {evs[:3]}")
+    check(len(device.writes()) - writes == legit_n,
+          "something but the legitimate commands moved the door")
+    elapsed = time.monotonic() - t0
+    disc = len(messages(mon, "homeassistant/lock/sesame-abuse/config", t0))
+    print(f"# unexpected topics: {len(wrong)} topics x2 and 200 subtopics moved nothing; "
+          f"100 Home Assistant births in {elapsed:.1f} s gave {disc} discovery messages",
+          flush=True)
+    check(disc <= elapsed / 1.0 + 2, f"{disc} discovery messages in {elapsed:.1f} s")
+
+
+def case_through_it_all(fx):
+    bridge, old = fx.bridge, fx.old
+    legit = fx.legit
+    replayed = fx.replayed
+    check(not legit.missed, f"legitimate commands missed: {legit.missed}")
+    worst = max(max(v) for v in legit.latencies.values())
+    check(worst < STARVE_BOUND_S, f"a legitimate command took {worst * 1000:.0f} ms")
+    for phase, lats in legit.latencies.items():
+        if "burst" not in phase:
+            check(statistics.median(lats) < LATENCY_BOUND_S,
+                  f"{phase}: legitimate commands took {statistics.median(lats) * 1000:.0f} ms "
+                  "(median)")
+    acc = bridge.accepted()
+    check(acc.count("open") == sum(len(v) for v in legit.latencies.values()) + 1,
+          f"{acc.count('open')} accepted for {sum(len(v) for v in legit.latencies.values())} "
+          "legitimate commands and one replayed")
+    for b in (bridge, old):
+        check(b.alive(), f"{b.name} died (exit {b.proc.returncode})")
+        rc = b.stop()
+        check(rc == 0, f"SIGTERM: {b.name} exited {rc}")
+        bad = [l for l in b.log.since() if re.search(r"Sanitizer|runtime error", l)]
+        check(not bad, "sanitizer reports:\n" + "\n".join(bad[:10]))
+
+
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--flood", type=int, default=100000)
     ap.add_argument("--rate", type=int, default=FLOOD_RATE, help="junk messages a second")
     ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
     ap.add_argument("--rss", type=int, default=1, help="0: no memory checks (ASan)")
     ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = parse_args()
     need_tools()
     cases = Cases("A")
     print("1..7", flush=True)
     w = World("abuse", keep=args.keep)
     try:
-        broker = Broker(w)
-        device = Device(w)
-        client = Client(w, broker)
-        mon = client.subscribe("monitor", "sesame/+/event", "sesame/+/availability",
-                               "homeassistant/#")
-        bridge = Bridge(w, broker.bridge_port, device, name="abuse", binary=args.bridge)
-        old = Bridge(w, broker.bridge_port, device, name="abuse311", binary=args.bridge,
-                     extra=["mqtt_version 3.1.1", "ha_discovery false"])
-        ev_topic = bridge.topic + "/event"
-        legit = None
-        rss = {}
-
-        def setup():
-            for b in (bridge, old):
-                check(wait_until(lambda b=b: "online" in [p for _, p in messages(
-                    mon, b.topic + "/availability")], 15), f"{b.name} did not come online")
-            nonlocal legit
-            legit = Legit(client, device, bridge, w)
-            for _ in range(10):
-                check(legit.send("before any abuse") is not None, "a legitimate command was missed")
-            rss["start"] = bridge.rss()
-        if not cases.run(1, "both bridges online; legitimate signed commands accepted, timed", setup):
+        fx = Fixture(args, w)
+        if not cases.run(1, "both bridges online; legitimate signed commands accepted, timed",
+                         lambda: case_setup(fx)):
             return cases.summary()
-
-        replayed = []
-
-        def flood():
-            good, junk = junk_lines(args.flood, Signer(w.hmac_key, bridge.topic + "/set"))
-            replayed.append(good)
-            # The replayed one is accepted once, before the flood.
-            writes = len(device.writes())
-            check(client.publish(bridge.topic + "/set", good), "the broker refused a command")
-            check(wait_until(lambda: len(device.writes()) > writes, 5), "the command to replay failed")
-            topic = (bridge.topic + "/set").encode()
-            RawMQTT(w, broker.test_port).flood(topic, junk[:5000])
-            legit.send("after a warm-up flood")
-            rss["warm"] = bridge.rss()
-            time.sleep(0.5)     # the last event before the flood is in
-            t0 = time.monotonic()
-            writes = len(device.writes())
-            stop = threading.Event()
-            sender = legit.every("during the flood", 0.25, stop)
-            RawMQTT(w, broker.test_port).flood(topic, junk, rate=args.rate)
-            flood_s = time.monotonic() - t0
-            stop.set()
-            sender.join()
-            # The last event carries the count of the rejections not yet reported.
-            legit.send("right after the flood")
-            sent = len(legit.latencies["during the flood"]) + 1
-
-            def accepted_events():
-                return sum(1 for e in events_since(mon, ev_topic, t0) if e.get("accepted") is True)
-            # The device's write comes before the bridge's event: wait for
-            # the event of the last command too, not only for the count.
-            check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= args.flood
-                             and accepted_events() >= sent, 30),
-                  f"the bridge judged {rejections(events_since(mon, ev_topic, t0))} of "
-                  f"{args.flood} junk messages, and reported {accepted_events()} of {sent} "
-                  "legitimate commands")
-            evs = events_since(mon, ev_topic, t0)
-            accepted = sum(1 for e in evs if e.get("accepted") is True)
-            moved = len(device.writes()) - writes
-            print(f"# flood: {args.flood} junk messages published in {flood_s:.1f} s "
-                  f"({args.flood / flood_s:.0f}/s); the bridge judged "
-                  f"{rejections(evs)} rejections ({sum(1 for e in evs if e.get('accepted') is False)} "
-                  f"reported as events, the rest counted); {accepted} accepted; "
-                  f"log {len(bridge.log.since(t0))} lines", flush=True)
-            check(rejections(evs) == args.flood,
-                  f"{rejections(evs)} rejections for {args.flood} junk messages")
-            check(moved == sent and accepted == sent,
-                  f"the device moved {moved} times, {accepted} accepted, for {sent} legitimate commands")
-            check(len(bridge.log.since(t0)) < 2000, "the flood filled the log")
-            rss["flood"] = bridge.rss()
-            if args.rss:
-                check(rss["flood"] <= rss["warm"] + RSS_SLACK_KIB,
-                      f"resident memory grew from {rss['warm']} KiB to {rss['flood']} KiB")
         cases.run(2, f"a flood of {args.flood} junk messages ({args.rate}/s): each judged "
-                     "and refused, nothing moves, the log stays short", flood)
-
-        def burst():
-            n = args.flood // 5
-            _, junk = junk_lines(n, Signer(w.hmac_key, bridge.topic + "/set"), seed=11,
-                                 good=replayed[0])
-            time.sleep(0.5)
-            t0 = time.monotonic()
-            writes = len(device.writes())
-            stop = threading.Event()
-            sender = legit.every("during a full-speed burst", 0.25, stop)
-            RawMQTT(w, broker.test_port).flood((bridge.topic + "/set").encode(), junk)
-            burst_s = time.monotonic() - t0
-            stop.set()
-            sender.join()
-            legit.send("right after the burst")
-            check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= n, 30),
-                  f"the bridge judged {rejections(events_since(mon, ev_topic, t0))} of {n}")
-            lats = legit.latencies.get("during a full-speed burst", [])
-            sent = len(lats) + 1
-            print(f"# burst: {n} junk messages in {burst_s:.1f} s ({n / burst_s:.0f}/s), all judged; "
-                  f"{len(lats)} legitimate commands meanwhile, slowest {max(lats or [0]) * 1000:.0f} ms",
-                  flush=True)
-            check(rejections(events_since(mon, ev_topic, t0)) == n, "a junk message was not judged")
-            check(len(device.writes()) - writes == sent, "the door moved for something else")
-            check(lats, "no legitimate command was sent during the burst")
-            check(max(lats) < STARVE_BOUND_S,
-                  f"a legitimate command waited {max(lats):.1f} s behind the burst")
+                     "and refused, nothing moves, the log stays short", lambda: case_flood(fx))
         cases.run(3, f"a full-speed burst of {args.flood // 5} junk messages: queued ahead of "
                      f"legitimate commands, which still go through, once, within {STARVE_BOUND_S:.0f} s",
-                  burst)
-
-        def oversized():
-            t0 = time.monotonic()
-            writes = len(device.writes())
-            before = {b.name: b.rss() for b in (bridge, old)}
-            sizes = [257, 4096, 65536, 1 << 20, 16 << 20]
-            for size in sizes:
-                f = w.path(f"big-{size}", "o" * size)
-                for b in (bridge, old):
-                    check(client.publish(b.topic + "/set", file=f), f"the broker refused {size} bytes")
-                legit.send("among oversized payloads")
-            evs5 = events_since(mon, ev_topic, t0)
-            evs3 = events_since(mon, old.topic + "/event", t0)
-            over = [e for e in evs5 + evs3 if "over max_payload" in e.get("detail", "")]
-            print(f"# oversized: MQTT 5 bridge saw {len([e for e in evs5 if 'over' in e.get('detail', '')])}"
-                  f" of {len(sizes)} (the broker held back those over its maximum packet size), "
-                  f"MQTT 3.1.1 bridge refused {len([e for e in evs3 if 'over' in e.get('detail', '')])}; "
-                  f"resident memory {before} KiB before, "
-                  f"{ {b.name: b.rss() for b in (bridge, old)} } KiB after", flush=True)
-            check(wait_until(lambda: len([e for e in events_since(mon, old.topic + "/event", t0)
-                                          if "over max_payload" in e.get("detail", "")]) == len(sizes), 20),
-                  "the MQTT 3.1.1 bridge did not refuse every oversized payload")
-            check(len([e for e in evs5 if "over max_payload" in e.get("detail", "")]) == 1,
-                  "the MQTT 5 bridge did not get just the one payload that fits its packet size")
-            check(len(over) >= 1 and all(e.get("accepted") is False for e in over), "an oversized one was accepted")
-            check(len(device.writes()) - writes == len(legit.latencies["among oversized payloads"]),
-                  "something but the legitimate commands moved the door")
-            if args.rss:
-                for b in (bridge, old):
-                    check(b.rss() <= before[b.name] + RSS_SLACK_KIB,
-                          f"{b.name}: resident memory grew from {before[b.name]} to {b.rss()} KiB")
+                  lambda: case_burst(fx))
         cases.run(4, "oversized payloads up to 16 MiB: held back by the broker (MQTT 5) or "
-                     "refused (MQTT 3.1.1); memory comes back", oversized)
-
-        def bad_utf8():
-            t0 = time.monotonic()
-            writes = len(device.writes())
-            payloads = [b"\xc0\xaf", b"\xed\xa0\x80", b"\xf5\x80\x80\x80", b"\x80", b"\xe2\x82",
-                        b"op\xffen", b"\xef\xbb\xbfopen", b"open\x00"]
-            for i, p in enumerate(payloads):
-                f = w.path(f"utf8-{i}", None)
-                with open(f, "wb") as fh:
-                    fh.write(p)
-                check(client.publish(bridge.topic + "/set", file=f), "the broker refused a payload")
-                # Declared UTF-8 (MQTT 5): the broker may refuse it; it must not move anything.
-                client.publish(bridge.topic + "/set", file=f,
-                               extra=["-V", "mqttv5", "-D", "publish", "payload-format-indicator", "1"])
-            legit.send("after invalid UTF-8")
-            check(wait_until(lambda: rejections(events_since(mon, ev_topic, t0)) >= len(payloads), 10),
-                  f"{rejections(events_since(mon, ev_topic, t0))} rejections for {len(payloads)} payloads")
-            # Topics that are not UTF-8, or hold U+0000: the broker drops the client.
-            raws = 0
-            for topic in (bridge.topic.encode() + b"/set\xff", bridge.topic.encode() + b"/s\x00et",
-                          b"\xed\xa0\x80/set"):
-                raw = RawMQTT(w, broker.test_port)
-                raw.publish(topic, legit.signer.sign("open").encode())
-                check(raw.dropped(), f"the broker kept a client that sent the topic {topic!r}")
-                raws += 1
-            legit.send("after invalid UTF-8")
-            check(len(device.writes()) - writes == len(legit.latencies["after invalid UTF-8"]),
-                  "something but the legitimate commands moved the door")
-            print(f"# invalid UTF-8: {len(payloads)} payloads refused as malformed "
-                  f"(and again declared UTF-8), {raws} clients with bad topics dropped by the broker",
-                  flush=True)
-        cases.run(5, "invalid UTF-8 in payloads and topics moves nothing", bad_utf8)
-
-        def topics():
-            time.sleep(0.5)     # the events of the cases before are in
-            t0 = time.monotonic()
-            writes = len(device.writes())
-            b = bridge.topic
-            wrong = [f"{b}/set/x", f"{b}/SET", f"{b}/set/", b, f"{b}/state", f"{b}/event",
-                     f"{b}/availability", f"{b}//set", f"/{b}/set", "sesame/other/set",
-                     f"{b}/set ", "homeassistant/lock/sesame-abuse/set", "sesame/set"]
-            stop = threading.Event()
-            sender = legit.every("during the other floods", 0.5, stop)
-            raw = RawMQTT(w, broker.test_port)
-            for topic in wrong:
-                # A correctly signed command, for the real topic, sent to the wrong one.
-                raw.publish(topic.encode(), legit.signer.sign("open").encode())
-                raw.publish(topic.encode(), b"open")
-            for i in range(200):
-                raw.publish(f"{b}/set/{i}".encode(), b"open")
-            for i in range(100):
-                raw.publish(b"homeassistant/status", b"online" if i % 2 else b"offline")
-                time.sleep(0.01)
-            check(not raw.dropped(1), "the broker dropped a client that sent valid topics")
-            stop.set()
-            sender.join()
-            time.sleep(0.5)
-            evs = events_since(mon, ev_topic, t0)
-            legit_n = len(legit.latencies.get("during the other floods", []))
-            check(all(e.get("accepted") is True for e in evs) and len(evs) == legit_n,
-                  f"{len(evs)} events for {legit_n} legitimate commands: the bridge took "
-                  f"messages on other topics as commands: {evs[:3]}")
-            check(len(device.writes()) - writes == legit_n,
-                  "something but the legitimate commands moved the door")
-            elapsed = time.monotonic() - t0
-            disc = len(messages(mon, "homeassistant/lock/sesame-abuse/config", t0))
-            print(f"# unexpected topics: {len(wrong)} topics x2 and 200 subtopics moved nothing; "
-                  f"100 Home Assistant births in {elapsed:.1f} s gave {disc} discovery messages",
-                  flush=True)
-            check(disc <= elapsed / 1.0 + 2, f"{disc} discovery messages in {elapsed:.1f} s")
+                     "refused (MQTT 3.1.1); memory comes back", lambda: case_oversized(fx))
+        cases.run(5, "invalid UTF-8 in payloads and topics moves nothing", lambda: case_bad_utf8(fx))
         cases.run(6, "commands on unexpected topics move nothing; Home Assistant births "
-                     "do not flood discovery", topics)
-
-        def through_it_all():
-            check(not legit.missed, f"legitimate commands missed: {legit.missed}")
-            worst = max(max(v) for v in legit.latencies.values())
-            check(worst < STARVE_BOUND_S, f"a legitimate command took {worst * 1000:.0f} ms")
-            for phase, lats in legit.latencies.items():
-                if "burst" not in phase:
-                    check(statistics.median(lats) < LATENCY_BOUND_S,
-                          f"{phase}: legitimate commands took {statistics.median(lats) * 1000:.0f} ms "
-                          "(median)")
-            acc = bridge.accepted()
-            check(acc.count("open") == sum(len(v) for v in legit.latencies.values()) + 1,
-                  f"{acc.count('open')} accepted for {sum(len(v) for v in legit.latencies.values())} "
-                  "legitimate commands and one replayed")
-            for b in (bridge, old):
-                check(b.alive(), f"{b.name} died (exit {b.proc.returncode})")
-                rc = b.stop()
-                check(rc == 0, f"SIGTERM: {b.name} exited {rc}")
-                bad = [l for l in b.log.since() if re.search(r"Sanitizer|runtime error", l)]
-                check(not bad, "sanitizer reports:\n" + "\n".join(bad[:10]))
+                     "do not flood discovery", lambda: case_topics(fx))
         cases.run(7, "through all of it, each legitimate command accepted once (median under "
                      f"{LATENCY_BOUND_S:.0f} s, none over {STARVE_BOUND_S:.0f} s); no crash, clean exit",
-                  through_it_all)
-        for line in legit.summary():
+                  lambda: case_through_it_all(fx))
+        for line in fx.legit.summary():
             print(f"# latency, publish to device write, {line}")
-        print(f"# resident memory of the MQTT 5 bridge: {rss}")
+        print(f"# resident memory of the MQTT 5 bridge: {fx.rss}")
     finally:
         w.close()
     return cases.summary()

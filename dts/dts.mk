@@ -32,6 +32,6 @@ $(MERGED_DTB): $(DTBO) | guest
 
 .PHONY: check-dts
 check-dts: $(MERGED_DTB)
-	@$(DEPS) lint
+	@$(DEPS) build lint
 	tests/dts/check-binding.sh 'dts/sesame,servo.yaml' $(MERGED_DTB) $(DTS_DIR)
 	python3 -B tests/dts/check-defaults.py $(DTS_DIR)/defaults

@@ -75,8 +75,9 @@ pkgs_for() {
 	pkg)	echo dkms lintian systemd udev shellcheck man-db python3 strace procps \
 			"linux-headers-$(dpkg --print-architecture)" ;;
 	# The emulated Pi's whole door: its users (systemd-sysusers and
-	# basic.conf) and its test PKI.
-	door)	echo systemd openssl ;;
+	# basic.conf) and its test PKI (tests/lib/pki.sh: sesame-certs under
+	# faketime).
+	door)	echo systemd openssl faketime ;;
 	# make bench (with build, pi, bridge and bridge-test): the Python
 	# baseline's MQTT client, strace, the SD card's mkfs, the plots, and
 	# libsystemd's headers for the baseline bridge (BENCH_BASELINE), which

@@ -165,7 +165,7 @@ if [ "$trace" = 1 ] && ! share_setup "$T/tracefs"; then
 fi
 [ "$trace" = 1 ] || [ -e "$out/share.txt" ] || echo "no kernel tracing: latency.sh -T" > "$out/share.txt"
 
-"$top/tests/bridge/gen-pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
+"$top/tests/lib/pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
 
 # The stand-in for /dev/sesame, reached through a directory of its own as
 # the real node is (the bridge watches the directory).

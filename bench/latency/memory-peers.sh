@@ -31,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # What the bridge, its stand-in and the publisher need to build and run.
 pkgs="make gcc libc6-dev pkgconf libmosquitto-dev libssl-dev libcjson-dev
-      mosquitto mosquitto-clients openssl fuse3 libfuse3-dev"
+      mosquitto mosquitto-clients openssl faketime fuse3 libfuse3-dev"
 bins="bridge/sesame-bridge bridge/fake-sesame bench/publat"
 # shellcheck disable=SC1091 # the running system's
 native=$(. /etc/os-release && echo "$VERSION_CODENAME")

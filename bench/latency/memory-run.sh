@@ -81,7 +81,7 @@ for c in mosquitto mosquitto_sub openssl fusermount3; do
 done
 mkdir -p "$out"
 rm -f "$out/memory.txt" "$out"/*.smaps
-"$top/tests/bridge/gen-pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
+"$top/tests/lib/pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
 
 mkdir -p "$T/mnt"
 "$FAKE" -t "$T/mnt" "$T/dev.log" > "$T/fake.log" 2>&1 &

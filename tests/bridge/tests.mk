@@ -21,8 +21,7 @@ BRIDGE_UNIT_ASAN_BINS := $(addprefix $(BRIDGE_BUILD)/unit-asan/test_,$(BRIDGE_UN
 # ASan finds leaks at exit; any finding fails the run.
 BRIDGE_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-BRIDGE_VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
-		   --errors-for-leak-kinds=definite --track-fds=no
+BRIDGE_VALGRIND := tests/lib/under-valgrind
 
 .PHONY: bridge-test-deps check-bridge-man check-bridge-unit-plain check-bridge-unit-asan \
 	check-bridge-it-plain check-bridge-it-asan check-bridge-it-valgrind

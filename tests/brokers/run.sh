@@ -598,7 +598,7 @@ if [ ! -c /dev/fuse ]; then
 	exit 4
 fi
 
-"$top/tests/bridge/gen-pki.sh" "$PKI" || exit 1
+"$top/tests/lib/pki.sh" "$PKI" || exit 1
 mkdir -p "$T/id" "$T/mnt" "$T/dev"
 for id in $IDS; do (umask 077; openssl rand -hex 16 > "$T/id/$id.pw"); done
 for door in d1 d2; do (umask 077; openssl rand -hex 32 > "$T/$door.hmac"); done

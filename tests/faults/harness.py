@@ -2,7 +2,7 @@
 
 A real Debian mosquitto with TLS on free loopback ports (two listeners:
 one with a password file for the bridge, one with client certificates for
-the test's own clients), the test PKI of tests/bridge/gen-pki.sh, the FUSE
+the test's own clients), the test PKI of tests/lib/pki.sh, the FUSE
 stand-in for /dev/sesame (fake-sesame, which logs every command it
 accepts), a TCP proxy of the test's own between the bridge and the broker
 (it passes, stalls, cuts, refuses or holds back a TLS handshake), and the
@@ -77,7 +77,7 @@ class World:
         self.procs = []
         self.closing = False
         self.pki = os.path.join(self.dir, "pki")
-        subprocess.run([os.path.join(TOP, "tests", "bridge", "gen-pki.sh"), self.pki], check=True)
+        subprocess.run([os.path.join(TOP, "tests", "lib", "pki.sh"), self.pki], check=True)
         self.hmac_key = os.urandom(32)
         self.key_file = self.path("hmac.key", self.hmac_key.hex() + "\n", 0o600)
         self.password = "door-" + os.urandom(8).hex()

@@ -153,9 +153,9 @@ def end_process(p):
 
 
 def free_ports(n):
-    """n distinct free ports, from the tests' shared ports.sh."""
-    script = f'. "{TOP}/tests/bridge/ports.sh"; for i in $(seq {n}); do free_port; done'
-    out = subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True)
+    """n distinct free ports, from the tests' broker kit (tests/lib/broker.py)."""
+    out = subprocess.run([sys.executable, str(TOP / "tests/lib/broker.py"), "port", str(n)],
+                         check=True, capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
 
 
@@ -569,7 +569,7 @@ class Fixture:
         os.umask(old)
 
     def setup_cluster(self):
-        subprocess.run([str(TOP / "tests/bridge/gen-pki.sh"), str(self.pki)], check=True,
+        subprocess.run([str(TOP / "tests/lib/pki.sh"), str(self.pki)], check=True,
                        stdout=subprocess.DEVNULL)
         home = self.tmp / "home"
         home.mkdir()

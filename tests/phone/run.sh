@@ -2,7 +2,7 @@
 # run.sh - the phone page's browser test: sets up the real pieces on free
 # loopback ports and runs e2e.mjs in Debian's chromium.
 #
-#   the PKI of tests/bridge/gen-pki.sh; mosquitto 2.0.21 with WebSockets
+#   the PKI of tests/lib/pki.sh; mosquitto 2.0.21 with WebSockets
 #   (scripts/fetch-mosquitto-ws.sh) with a TLS password listener for the
 #   bridge, a client-certificate listener for the test's own clients, and
 #   a TLS WebSockets listener for the phones; two phones enrolled with
@@ -60,7 +60,8 @@ done
 command -v certutil > /dev/null || die "certutil is missing (scripts/deps.sh phone)"
 MOSQ_LIB=$(dirname "$(find "$MOSQ/usr/lib" -name 'libwebsockets.so.17' | head -n 1)")
 
-. "$top/tests/bridge/ports.sh"
+# shellcheck source=tests/lib/broker.sh
+. "$top/tests/lib/broker.sh"
 
 wait_file() {
 	local i
@@ -72,7 +73,7 @@ wait_file() {
 }
 
 PKI=$T/pki
-"$top/tests/bridge/gen-pki.sh" "$PKI" > "$T/pki.log" 2>&1 || { cat "$T/pki.log"; die "no PKI"; }
+"$top/tests/lib/pki.sh" "$PKI" > "$T/pki.log" 2>&1 || { cat "$T/pki.log"; die "no PKI"; }
 mkdir -p "$OUT" "$T/mnt" "$T/dev"
 rm -f "$OUT"/*.png
 
@@ -84,7 +85,7 @@ for ((i = 0; i < 100; i++)); do [ -e "$T/mnt/ctl" ] && break; sleep 0.05; done
 [ -e "$T/mnt/ctl" ] || die "fake-sesame did not mount: $(cat "$T/fake.log")"
 ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
-P_PW=$(free_port) P_CERT=$(free_port) P_WS=$(free_port) P_PAGE=$(free_port)
+free_ports P_PW P_CERT P_WS P_PAGE
 
 # Two phones, enrolled as a user would: keys, broker logins, ACL, links.
 for who in alice bob; do
@@ -111,39 +112,13 @@ umask 022
 	printf '\nuser bridge\ntopic readwrite sesame/#\ntopic readwrite homeassistant/#\n'
 	printf '\nuser tester\ntopic readwrite #\n'
 } > "$T/acl"
-cat > "$T/mosquitto.conf" <<CONF
-user $(id -un)
-persistence false
-log_dest stderr
-log_type error
-log_type warning
-log_type notice
-log_type information
-password_file $T/passwd
-acl_file $T/acl
-allow_anonymous false
-
-listener $P_PW 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-
-listener $P_CERT 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-require_certificate true
-use_identity_as_username true
-
-listener $P_WS 127.0.0.1
-protocol websockets
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-tls_version tlsv1.2
-CONF
-LD_LIBRARY_PATH=$MOSQ_LIB "$MOSQ/usr/sbin/mosquitto" -c "$T/mosquitto.conf" > "$T/broker.log" 2>&1 &
-PIDS+=($!)
-wait_file "$T/broker.log" "running" || die "the broker did not start: $(tail -5 "$T/broker.log")"
+# Browsers cannot offer client certificates: the phones log in with their
+# passwords over WebSockets.
+mosquitto_conf --pki "$PKI" --passwd "$T/passwd" --acl "$T/acl" "password:$P_PW" \
+	"certificate:$P_CERT" "websockets:$P_WS,tls_version=tlsv1.2" > "$T/mosquitto.conf"
+LD_LIBRARY_PATH=$MOSQ_LIB broker_start BROKER_PID "$T/mosquitto.conf" "$T/broker.log" \
+	"$MOSQ/usr/sbin/mosquitto" || die "the broker did not start: $(tail -5 "$T/broker.log")"
+PIDS+=("$BROKER_PID")
 
 # The bridge: named keys in $T/openers; replay state that accepted nothing.
 python3 -c 'import hashlib, sys

@@ -139,7 +139,7 @@ chmod 0640 "$out/etc/shadow" "$out/etc/gshadow"
 
 # --- the broker and the bridge: configuration, certificates, secrets --------
 
-"$top/tests/bridge/gen-pki.sh" "$out/.pki" > /dev/null
+"$top/tests/lib/pki.sh" "$out/.pki" > /dev/null
 pki=$out/.pki
 mkdir -p "$out/etc/mosquitto/certs" "$out/etc/sesame" "$out/etc/door"
 cp "$here/../guest/etc/mosquitto/mosquitto.conf" "$here/../guest/etc/mosquitto/acl" \

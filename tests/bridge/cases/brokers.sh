@@ -1,11 +1,11 @@
 # shellcheck shell=bash disable=SC2034,SC2086,SC2154
-# (SC2034: case_ok is read by integration.sh, SC2154: which sets here, T
-# and the rest; SC2086: $WRAP is a command with its options.)
-# broker-cases.sh - integration cases 43-46: a host list of several
+# (SC2154: lib.sh sets T and the rest; SC2086: $WRAP is a command with
+# its options.)
+# brokers.sh - a host list of several
 # brokers (each certificate checked against its own broker's name, failover
 # when the broker dies), mqtt_version auto against brokers that speak MQTT
 # 3.1.1 only, and state published again for subscribers a broker does not
-# tell. Sourced by integration.sh, whose helpers and fixtures they use; the
+# tell. Sourced by integration.sh; the helpers are lib.sh's; the
 # 3.1.1-only brokers are stand-ins (stand-in-broker.py), the rest Debian's
 # mosquitto. tests/brokers runs the same promises against aedes and
 # RabbitMQ.
@@ -14,12 +14,10 @@
 # passwords and ACL: P_B2 for the bridge's password, P_B2C for the tests'
 # own clients. Sets B2_PID.
 second_broker() {
-	P_B2=$(free_port) P_B2C=$(free_port)
+	free_ports P_B2 P_B2C
 	door_broker_conf "$P_B2" "$P_B2C" > "$T/broker2.conf"
-	mosquitto -c "$T/broker2.conf" > "$T/broker2.log" 2>&1 &
-	B2_PID=$!
+	broker_start B2_PID "$T/broker2.conf" "$T/broker2.log" || fail "the second broker did not start"
 	PIDS+=($B2_PID)
-	wait_for "$T/broker2.log" "running" || fail "the second broker did not start"
 }
 
 # plain_conf NAME PORT: bridge NAME without TLS, for a stand-in on PORT.
@@ -33,13 +31,13 @@ plain_conf() {
 # stand_in MODE NAME: a stand-in broker (stand-in-broker.py MODE) on a new
 # port, which it sets in P_STANDIN; its CONNECTs go to $T/NAME.connects.
 stand_in() {
-	P_STANDIN=$(free_port)
+	free_ports P_STANDIN
 	python3 "$here/stand-in-broker.py" "$1" "$P_STANDIN" "$T/$2.connects" 2> "$T/$2.broker" &
 	PIDS+=($!)
 }
 
-case_43() {
-	begin 43 "several brokers: each certificate is checked against its own broker's name"
+case_def several-brokers-each-cert-checked "several brokers: each certificate is checked against its own broker's name"
+several-brokers-each-cert-checked() {
 	conf c43
 	# 127.0.0.1 first: its certificate names localhost only, so it must be
 	# refused, though it would pass for the next broker's name.
@@ -50,11 +48,10 @@ case_43() {
 	expect_in "$T/c43.log" "connected to localhost:$P_PW as sesame-c43"
 	grep -q "^connected to 127.0.0.1:$P_NAMEONLY" "$T/c43.log" && fail "it took localhost's certificate for 127.0.0.1"
 	stop c43
-	end
 }
 
-case_44() {
-	begin 44 "failover: when its broker dies the bridge says online on the next one; a command sent meanwhile never acts, the next acts once"
+case_def failover-command-meanwhile-never-acts "failover: when its broker dies the bridge says online on the next one; a command sent meanwhile never acts, the next acts once"
+failover-command-meanwhile-never-acts() {
 	local n t0 t1 pid
 	second_broker
 	signed c44
@@ -68,10 +65,10 @@ case_44() {
 	# never subscribed there, so the failover must not bring it back.
 	pub -t sesame/c44/set -m "$(sign c44 open)"
 	t0=$(date +%s%N)
-	{ kill -KILL "$B2_PID"; wait "$B2_PID"; } 2>/dev/null
+	broker_stop B2_PID KILL
 	expect_in "$T/c44.msgs" "MSG 0 sesame/c44/availability online"
 	t1=$(date +%s%N)
-	say "  failover: online on the next broker $(( (t1 - t0) / 1000000 )) ms after the kill"
+	note "failover: online on the next broker $(( (t1 - t0) / 1000000 )) ms after the kill"
 	expect_in "$T/c44.log" "lost the connection to 127.0.0.1:$P_B2: "
 	expect_in "$T/c44.log" "reconnecting to 127.0.0.1:$P_PW"
 	sleep 1
@@ -82,11 +79,10 @@ case_44() {
 	[ "$(device_since "$n")" = open ] || fail "the device got '$(device_since "$n")', not one open"
 	stop c44
 	unsub c44
-	end
 }
 
-case_45() {
-	begin 45 "mqtt_version auto: a broker that refuses MQTT 5 (closing, or with a 3.1.1 CONNACK) is spoken to in 3.1.1; one that answers nothing is explained"
+case_def mqtt-version-auto-falls-back "mqtt_version auto: a broker that refuses MQTT 5 (closing, or with a 3.1.1 CONNACK) is spoken to in 3.1.1; one that answers nothing is explained"
+mqtt-version-auto-falls-back() {
 	local mode
 	for mode in v311-close v311-refuse; do
 		stand_in "$mode" "c45-$mode"
@@ -113,11 +109,10 @@ case_45() {
 	expect_in "$T/c45-five.log" "it may not speak MQTT 5 (mqtt_version)" 2
 	grep -q "^connect 4 " "$T/c45-five.connects" && fail "mqtt_version 5 fell back to 3.1.1"
 	stop c45-five
-	end
 }
 
-case_46() {
-	begin 46 "republish_interval: state and availability are published again, for subscribers the broker did not tell"
+case_def republish-interval-republishes "republish_interval: state and availability are published again, for subscribers the broker did not tell"
+republish-interval-republishes() {
 	conf c46
 	echo "republish_interval 10" >> "$T/c46.conf"
 	up c46
@@ -128,5 +123,4 @@ case_46() {
 	expect_in "$T/c46.msgs" "MSG 0 sesame/c46/availability online"
 	stop c46
 	unsub c46
-	end
 }

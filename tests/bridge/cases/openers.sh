@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034,SC2086,SC2154
-# (as trust-cases.sh: integration.sh sets the variables and helpers.)
-# opener-cases.sh - integration cases 40-42: one key per opener
+# (as trust.sh: lib.sh sets the variables and helpers.)
+# openers.sh - one key per opener
 # (hmac_keys_dir), as the phone page and `sesame-certs enroll` use it:
 # named commands, revocation by removing a file while the bridge runs, and
 # the permission rules of the directory and its files. Sourced by
@@ -20,8 +20,8 @@ openers() {
 	echo "hmac_keys_dir $T/$name.openers" >> "$T/$name.conf"
 }
 
-case_40() {
-	begin 40 "one key per opener: each phone's named command acts once, and events and the log name it; the single key still works beside them"
+case_def opener-keys-act-once-named "one key per opener: each phone's named command acts once, and events and the log name it; the single key still works beside them"
+opener-keys-act-once-named() {
 	local n p
 	openers c40 alice bob
 	sub c40 sesame/c40/event
@@ -47,11 +47,10 @@ case_40() {
 	grep -qF "$(cat "$T/c40.openers/alice")" "$T/c40.log" "$T/c40.msgs" && fail "a key reached the log or an event"
 	stop c40
 	unsub c40
-	end
 }
 
-case_41() {
-	begin 41 "removing an opener's key file revokes that phone at once, without a restart, and the others go on"
+case_def opener-key-removed-revokes "removing an opener's key file revokes that phone at once, without a restart, and the others go on"
+opener-key-removed-revokes() {
 	local n pid bob
 	openers c41 alice bob
 	sub c41 sesame/c41/event
@@ -78,11 +77,10 @@ case_41() {
 	expect_in "$T/c41.log" "command open from bob rejected: unknown opener"
 	stop c41
 	unsub c41
-	end
 }
 
-case_42() {
-	begin 42 "a keys directory others may write stops the start; a key file others may read, a link or a bad key is refused at the press, naming the file, never showing the key"
+case_def opener-keys-dir-rules "a keys directory others may write stops the start; a key file others may read, a link or a bad key is refused at the press, naming the file, never showing the key"
+opener-keys-dir-rules() {
 	local got n p
 	openers c42 alice
 	chmod 0777 "$T/c42.openers"
@@ -111,5 +109,4 @@ case_42() {
 	grep -qF "$(cat "$T/c42.openers/eve")" "$T/c42.log" "$T/c42.msgs" && fail "a key reached the log or an event"
 	stop c42
 	unsub c42
-	end
 }

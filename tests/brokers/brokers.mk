@@ -27,4 +27,4 @@ $(BROKERS_AEDES)/.installed: tests/brokers/package.json tests/brokers/package-lo
 
 check-brokers: $(BRIDGE_BUILD)/sesame-bridge $(BRIDGE_BUILD)/sesame-sign \
 		$(BRIDGE_BUILD)/fake-sesame $(BROKERS_AEDES)/.installed | brokers-deps
-	tests/brokers/run.sh $(BROKERS)
+	tests/brokers/run.sh $(addsuffix -*,$(BROKERS))

@@ -5,9 +5,11 @@
 # passwords, each a throwaway on free loopback ports under a temporary
 # directory.
 #
-# Usage: tests/brokers/run.sh [BROKER...]   (default: mosquitto aedes rabbitmq)
+# Usage: tests/brokers/run.sh [--list] [--only NAME|PATTERN]... [NAME|PATTERN]...
+#   (tests/lib/cases.sh; default: every case; "aedes-*": one broker's)
 #
-# Cases, run against each broker in this order:
+# Cases, named BROKER-CASE, run against each broker (mosquitto, aedes,
+# rabbitmq) in this order:
 #   connect   the bridge connects with its default mqtt_version
 #   command   a signed command reaches the device (fake-sesame)
 #   retained  a new subscriber gets the state and availability, retained
@@ -38,13 +40,11 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 CERTS="$top/scripts/sesame-certs"
 
 ALL_BROKERS="mosquitto aedes rabbitmq"
-brokers=${*:-$ALL_BROKERS}
-for b in $brokers; do
-	case " $ALL_BROKERS " in *" $b "*) ;; *) echo "$0: no broker '$b' ($ALL_BROKERS)" >&2; exit 2 ;; esac
-done
 
-# shellcheck source=tests/bridge/ports.sh
-. "$top/tests/bridge/ports.sh"
+# shellcheck source=tests/lib/cases.sh
+. "$top/tests/lib/cases.sh"
+# shellcheck source=tests/lib/broker.sh
+. "$top/tests/lib/broker.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-brokers.XXXXXX")
 PKI=$T/pki
@@ -56,27 +56,7 @@ declare -A BRIDGE_PID=()
 
 # --------------------------------------------------------------- results
 
-n_pass=0
-n_fail=0
-verdict=
-
-say() { echo "brokers: $*"; }
-
-# The current case fails, but goes on to show what else is wrong.
-fail() {
-	say "  FAIL ($BROKER/$case_name): $*"
-	verdict=fail
-}
-
-begin() { case_name=$1; verdict=ok; }
-
-# One line per case, as TAP has it; the tally decides the exit status.
-end() {
-	case $verdict in
-	ok) n_pass=$((n_pass + 1)); say "ok $BROKER/$case_name" ;;
-	*)  n_fail=$((n_fail + 1)); say "not ok $BROKER/$case_name" ;;
-	esac
-}
+say() { note "$*"; }
 
 # seen FILE TEXT [TIMES]: true once FILE holds the fixed string TEXT TIMES
 # times (default once); false when TIMEOUT runs out.
@@ -222,31 +202,15 @@ broker_users_mosquitto() {
 	{ "$CERTS" -d "$T/certs" rules mosquitto
 	  printf '\nuser tester\ntopic readwrite #\n'
 	} > "$T/mosquitto.acl"
-	cat > "$T/mosquitto.conf" <<EOF
-user $(id -un)
-persistence false
-log_dest stderr
-log_type all
-listener $PORT 127.0.0.1
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-password_file $T/mosquitto.passwd
-acl_file $T/mosquitto.acl
-allow_anonymous false
-EOF
+	mosquitto_conf --pki "$PKI" --passwd "$T/mosquitto.passwd" --acl "$T/mosquitto.acl" \
+		--log all "password:$PORT" > "$T/mosquitto.conf"
 }
 
 broker_start_mosquitto() {
-	mosquitto -c "$T/mosquitto.conf" >> "$T/mosquitto.log" 2>&1 &
-	BROKER_PID=$!
-	seen "$T/mosquitto.log" "mosquitto version" "$((starts + 1))" && kill -0 "$BROKER_PID" 2>/dev/null
+	broker_start BROKER_PID "$T/mosquitto.conf" "$T/mosquitto.log"
 }
 
-broker_stop_mosquitto() {
-	kill -TERM "$BROKER_PID" 2>/dev/null
-	wait "$BROKER_PID" 2>/dev/null
-	BROKER_PID=
-}
+broker_stop_mosquitto() { broker_stop BROKER_PID; }
 
 # aedes: this directory's aedes-broker.js, with a users file.
 broker_users_aedes() {
@@ -390,8 +354,7 @@ starts=0
 broker_up() {
 	local attempt
 	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		AMQP_PORT=$(free_port) DIST_PORT=$(free_port) EPMD_PORT=$(free_port)
+		free_ports PORT AMQP_PORT DIST_PORT EPMD_PORT
 		[ "$BROKER" = rabbitmq ] || EPMD_PORT=
 		client_options
 		"broker_users_$BROKER"
@@ -436,7 +399,6 @@ trap 'exit 1' INT TERM
 # The bridge's default, mqtt_version auto: MQTT 5 where the broker takes
 # it, 3.1.1 where it refuses (aedes) or hangs up (RabbitMQ 3.10).
 case_connect() {
-	begin connect
 	local want="MQTT 5"
 	[ "$BROKER" = mosquitto ] || want="MQTT 3.1.1"
 	bridge_up d1
@@ -445,7 +407,6 @@ case_connect() {
 	# replays retained messages to no other subscription.
 	listen republish tester sesame/d1/state
 	need "$T/$BROKER-d1.log" "connected to 127.0.0.1:$PORT as d1 ($want)"
-	end
 }
 
 # opens_d1 NAME: a signed open sent to d1 is accepted and reaches the device.
@@ -460,13 +421,10 @@ opens_d1() {
 }
 
 case_command() {
-	begin command
 	opens_d1 command
-	end
 }
 
 case_retained() {
-	begin retained
 	local got
 	# One subscription per topic: RabbitMQ 3.10 replays a retained message
 	# only to a subscription to exactly its topic.
@@ -474,11 +432,9 @@ case_retained() {
 	[[ "$got" =~ ^1\ sesame/d1/state\ [a-z]+$ ]] || fail "a new subscriber got '$got' for the state"
 	got=$(as tester mosquitto_sub -q 1 -t sesame/d1/availability -C 1 -W "$TIMEOUT" -F '%r %t %p' 2>&1)
 	[ "$got" = "1 sesame/d1/availability online" ] || fail "a new subscriber got '$got' for availability"
-	end
 }
 
 case_rules() {
-	begin rules
 	local before
 	bridge_up d2
 	listen rules tester 'sesame/+/set' 'sesame/+/event'
@@ -499,37 +455,28 @@ case_rules() {
 	# events, discovery, their subscriptions), were refused.
 	local refusals
 	case $BROKER in
-	mosquitto) refusals=$(grep -c "^[0-9]*: Denied " "$T/mosquitto.log") ;;
+	mosquitto) refusals=$(grep -c "^Denied " "$T/mosquitto.log") ;;
 	rabbitmq)  refusals=$(grep -c "(access_refused)" "$T/rabbitmq.log") ;;
 	esac
 	[ "$refusals" = 2 ] || fail "the broker refused $refusals things, not 2"
 	unlisten rules
-	end
 }
 
 case_will() {
-	begin will
 	[ -n "${BRIDGE_PID[d2]:-}" ] || bridge_up d2
 	listen will tester sesame/d2/availability
 	need "$T/will.msgs" "sesame/d2/availability online"
 	bridge_down d2 KILL
 	need "$T/will.msgs" "sesame/d2/availability offline"
 	unlisten will
-	end
 }
 
-# A new key and certificate for the broker from the same CA, as a renewal
-# makes them: another fingerprint, the same CA and host name.
+# A new key and certificate for the broker from the same CA, as a user
+# renews them with sesame-certs: another fingerprint, the same CA and host
+# names. (server.* are links to broker.*: the broker reads the new ones.)
 renew_broker_cert() {
-	(umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-		-out "$T/renewed.key" 2>/dev/null) &&
-	printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-		"extendedKeyUsage=serverAuth" > "$T/renewed.ext" &&
-	openssl req -new -key "$T/renewed.key" -subj "/O=sesame test/CN=localhost" 2>/dev/null |
-		openssl x509 -req -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -days 30 \
-			-set_serial "0x$(openssl rand -hex 8)" -extfile "$T/renewed.ext" \
-			-out "$T/renewed.crt" 2>/dev/null &&
-	mv "$T/renewed.key" "$PKI/server.key" && mv "$T/renewed.crt" "$PKI/server.crt"
+	rm -f "$PKI/broker.key" "$PKI/broker.crt" &&
+		"$CERTS" -d "$PKI" broker localhost 127.0.0.1 > /dev/null
 }
 
 fingerprint() { openssl x509 -in "$PKI/server.crt" -noout -fingerprint -sha256; }
@@ -538,7 +485,6 @@ fingerprint() { openssl x509 -in "$PKI/server.crt" -noout -fingerprint -sha256; 
 # the commands changed, the same state comes again with nothing to change
 # it, within the interval (and a little).
 case_republish() {
-	begin republish
 	local n last got
 	need "$T/republish.msgs" "MSG 1 sesame/d1/state"
 	n=$(grep -c "^MSG . sesame/d1/state" "$T/republish.msgs")
@@ -549,11 +495,9 @@ case_republish() {
 	got=$(grep "^MSG . sesame/d1/state" "$T/republish.msgs" | tail -n 1 | cut -d' ' -f3-)
 	[ "$got" = "sesame/d1/state $last" ] || fail "'$last' came again as '$got'"
 	unlisten republish
-	end
 }
 
 case_restart() {
-	begin "restart (with a renewed certificate)"
 	local connects old_fp
 	connects=$(grep -c "connected to" "$T/$BROKER-d1.log")
 	"broker_stop_$BROKER"
@@ -570,70 +514,86 @@ case_restart() {
 	else
 		fail "$BROKER did not start again"
 	fi
-	end
 }
 
 # ------------------------------------------------------------------ set-up
 
-for tool in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl fusermount3 stdbuf; do
-	command -v "$tool" > /dev/null ||
-		{ echo "$0: $tool is missing (scripts/deps.sh bridge-test)" >&2; exit 1; }
+# The cases, for each broker: case_NAME run with that broker up (the
+# fixture broker-BROKER, which takes the previous broker down first).
+# aedes has no access rules to check.
+declare -A TITLE=(
+	[connect]="the bridge connects with mqtt_version auto (MQTT 5 where the broker takes it, 3.1.1 where not)"
+	[command]="a signed open reaches the device"
+	[retained]="a new subscriber gets the retained state and availability"
+	[rules]="sesame-certs' rules stop a door or phone publishing to another door"
+	[will]="SIGKILL of the bridge makes the broker publish offline (the last will)"
+	[republish]="the state is published again within republish_interval"
+	[restart]="after a restart with a renewed certificate the bridge reconnects and obeys"
+)
+for b in $ALL_BROKERS; do
+	for c in connect command retained rules will republish restart; do
+		[ "$b/$c" != aedes/rules ] || continue
+		case_def "$b-$c" "${TITLE[$c]} ($b)" "broker-$b"
+		eval "$b-$c() { case_$c; }"
+	done
+	eval "fixture:broker-$b() { switch_broker $b; }"
 done
-for b in $brokers; do
-	case $b in
-	aedes)
-		if [ ! -f "$NODE_DIR/node_modules/aedes/package.json" ] || ! command -v node > /dev/null; then
-			echo "$0: aedes is not installed in $NODE_DIR (make check-brokers does it)" >&2
-			exit 1
-		fi ;;
-	rabbitmq)
-		if [ ! -x "$RABBIT_BIN/rabbitmq-server" ] || ! command -v epmd > /dev/null; then
-			echo "$0: rabbitmq-server is missing (scripts/deps.sh brokers)" >&2
-			exit 1
-		fi ;;
-	esac
-done
-if [ ! -c /dev/fuse ]; then
-	echo "$0: /dev/fuse is missing, so the /dev/sesame stand-in cannot run" >&2
-	exit 4
-fi
 
-"$top/tests/lib/pki.sh" "$PKI" || exit 1
-mkdir -p "$T/id" "$T/mnt" "$T/dev"
-for id in $IDS; do (umask 077; openssl rand -hex 16 > "$T/id/$id.pw"); done
-for door in d1 d2; do (umask 077; openssl rand -hex 32 > "$T/$door.hmac"); done
+switch_broker() {
+	[ -z "$BROKER" ] || broker_down
+	BROKER=$1
+	note "== $BROKER"
+	broker_up || fail "$BROKER does not start"
+}
 
-# The doors and the phone as sesame-certs knows them, for its rules.
-{ "$CERTS" -d "$T/certs" ca && "$CERTS" -d "$T/certs" doors d1 d2 &&
-  "$CERTS" -d "$T/certs" opener p1 sesame/d1; } > "$T/certs.log" 2>&1 ||
-	{ cat "$T/certs.log"; exit 1; }
+# The brokers the selected cases need.
+selected_brokers() {
+	local name
+	for name in "${CASES_RUN[@]}"; do echo "${name%%-*}"; done | sort -u
+}
 
-: > "$T/device.log"
-"$FAKE" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-FAKE_PID=$!
-seen_mount() { [ -e "$T/mnt/ctl" ]; }
-for _ in $(seq 100); do seen_mount && break; sleep 0.05; done
-seen_mount || { echo "$0: fake-sesame did not mount" >&2; cat "$T/fake.log" >&2; exit 1; }
-ln -s "$T/mnt/sesame" "$T/dev/sesame"
-
-for BROKER in $brokers; do
-	say "== $BROKER"
-	if ! broker_up; then
-		begin start
-		fail "$BROKER does not start"
-		end
-		continue
+suite_setup() {
+	local tool b
+	for tool in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl fusermount3 stdbuf; do
+		command -v "$tool" > /dev/null ||
+			{ echo "$0: $tool is missing (scripts/deps.sh bridge-test)" >&2; exit 1; }
+	done
+	for b in $(selected_brokers); do
+		case $b in
+		aedes)
+			if [ ! -f "$NODE_DIR/node_modules/aedes/package.json" ] || ! command -v node > /dev/null; then
+				echo "$0: aedes is not installed in $NODE_DIR (make check-brokers does it)" >&2
+				exit 1
+			fi ;;
+		rabbitmq)
+			if [ ! -x "$RABBIT_BIN/rabbitmq-server" ] || ! command -v epmd > /dev/null; then
+				echo "$0: rabbitmq-server is missing (scripts/deps.sh brokers)" >&2
+				exit 1
+			fi ;;
+		esac
+	done
+	if [ ! -c /dev/fuse ]; then
+		echo "$0: /dev/fuse is missing, so the /dev/sesame stand-in cannot run" >&2
+		exit 4
 	fi
-	case_connect
-	case_command
-	case_retained
-	[ "$BROKER" = aedes ] || case_rules
-	case_will
-	case_republish
-	case_restart
-	broker_down
-done
-BROKER=
 
-say "$n_pass passed, $n_fail failed"
-[ "$n_fail" = 0 ] && [ "$n_pass" -gt 0 ]
+	"$top/tests/lib/pki.sh" "$PKI" || return 1
+	mkdir -p "$T/id" "$T/mnt" "$T/dev"
+	for id in $IDS; do (umask 077; openssl rand -hex 16 > "$T/id/$id.pw"); done
+	for door in d1 d2; do (umask 077; openssl rand -hex 32 > "$T/$door.hmac"); done
+
+	# The doors and the phone as sesame-certs knows them, for its rules.
+	{ "$CERTS" -d "$T/certs" ca && "$CERTS" -d "$T/certs" doors d1 d2 &&
+	  "$CERTS" -d "$T/certs" opener p1 sesame/d1; } > "$T/certs.log" 2>&1 ||
+		{ cat "$T/certs.log"; return 1; }
+
+	: > "$T/device.log"
+	"$FAKE" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
+	FAKE_PID=$!
+	seen_mount() { [ -e "$T/mnt/ctl" ]; }
+	for _ in $(seq 100); do seen_mount && break; sleep 0.05; done
+	seen_mount || { echo "$0: fake-sesame did not mount" >&2; cat "$T/fake.log" >&2; return 1; }
+	ln -s "$T/mnt/sesame" "$T/dev/sesame"
+}
+
+cases_main "$@"

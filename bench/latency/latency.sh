@@ -62,6 +62,8 @@ BROKER_PID=
 
 # shellcheck source=bench/latency/sharetrace.sh
 . "$here/sharetrace.sh"
+# shellcheck source=tests/lib/broker.sh
+. "$top/tests/lib/broker.sh"
 
 cleanup() {
 	local p
@@ -85,19 +87,6 @@ trap 'exit 1' INT TERM
 die() {
 	echo "latency.sh: $*" >&2
 	exit 1
-}
-
-free_port() {
-	local p hex
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		hex=$(printf '%04X' "$p")
-		awk -v h=":$hex" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
-				  END {exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null || {
-			echo "$p"
-			return
-		}
-	done
 }
 
 # wait_file FILE TEXT SECONDS: until a line of FILE contains TEXT.
@@ -188,31 +177,11 @@ topic readwrite homeassistant/#
 user tester
 topic readwrite #
 EOF
-PORT=$(free_port)
-cat > "$T/mosquitto.conf" <<EOF
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type error
-log_type warning
-listener $PORT 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-require_certificate true
-use_identity_as_username true
-acl_file $T/acl
-allow_anonymous false
-set_tcp_nodelay true
-EOF
-[ "$(id -u)" = 0 ] && echo "user $(id -un)" >> "$T/mosquitto.conf"
-mosquitto -c "$T/mosquitto.conf" > "$T/broker.log" 2>&1 &
-BROKER_PID=$!
-for ((i = 0; i < 100; i++)); do
-	awk -v h=":$(printf '%04X' "$PORT")" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
-		END {exit !f}' /proc/net/tcp 2>/dev/null && break
-	sleep 0.05
-done
+free_ports PORT
+mosquitto_conf --pki "$PKI" --acl "$T/acl" --log error,warning --set "set_tcp_nodelay true" \
+	"certificate:$PORT" > "$T/mosquitto.conf"
+broker_start BROKER_PID "$T/mosquitto.conf" "$T/broker.log" ||
+	die "mosquitto did not start: $(tail -5 "$T/broker.log")"
 
 TOPIC=sesame/bench
 cat > "$T/bridge.conf" <<EOF

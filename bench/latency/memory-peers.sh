@@ -29,9 +29,10 @@ done
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-# What the bridge, its stand-in and the publisher need to build and run.
+# What the bridge, its stand-in and the publisher need to build and run,
+# and the tests' PKI (faketime) and broker kit (python3) need.
 pkgs="make gcc libc6-dev pkgconf libmosquitto-dev libssl-dev libcjson-dev
-      mosquitto mosquitto-clients openssl faketime fuse3 libfuse3-dev"
+      mosquitto mosquitto-clients openssl faketime python3 fuse3 libfuse3-dev"
 bins="bridge/sesame-bridge bridge/fake-sesame bench/publat"
 # shellcheck disable=SC1091 # the running system's
 native=$(. /etc/os-release && echo "$VERSION_CODENAME")

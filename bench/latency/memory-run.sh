@@ -26,6 +26,9 @@ count=${5:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
+# shellcheck source=tests/lib/broker.sh
+. "$top/tests/lib/broker.sh"
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-mem.XXXXXX")
 PKI=$T/pki
 PIDS=()
@@ -47,12 +50,6 @@ trap 'exit 1' INT TERM
 die() {
 	echo "memory-run.sh: $*" >&2
 	exit 1
-}
-
-# listening PORT: something listens on PORT (IPv4).
-listening() {
-	awk -v h=":$(printf '%04X' "$1")" 'substr($2, length($2) - 4) == h && $4 == "0A" {f = 1}
-		END {exit !f}' /proc/net/tcp
 }
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds.
@@ -88,10 +85,6 @@ mkdir -p "$T/mnt"
 PIDS+=($!)
 wait_for 5 test -e "$T/mnt/ctl" || die "fake-sesame did not mount: $(cat "$T/fake.log")"
 
-port=
-while [ -z "$port" ] || listening "$port"; do
-	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-done
 cat > "$T/acl" <<EOF
 user bridge
 topic readwrite sesame/#
@@ -100,27 +93,12 @@ user tester
 topic readwrite #
 EOF
 # log_type notice: the "New client connected" lines this waits for.
-cat > "$T/mosquitto.conf" <<EOF
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type error
-log_type warning
-log_type notice
-listener $port 127.0.0.1
-cafile $PKI/ca.crt
-certfile $PKI/server.crt
-keyfile $PKI/server.key
-require_certificate true
-use_identity_as_username true
-acl_file $T/acl
-allow_anonymous false
-set_tcp_nodelay true
-EOF
-[ "$(id -u)" = 0 ] && echo "user $(id -un)" >> "$T/mosquitto.conf"
-mosquitto -c "$T/mosquitto.conf" > "$T/broker.log" 2>&1 &
-PIDS+=($!)
-wait_for 5 listening "$port" || die "mosquitto did not start: $(cat "$T/broker.log")"
+free_ports port
+mosquitto_conf --pki "$PKI" --acl "$T/acl" --log error,warning,notice \
+	--set "set_tcp_nodelay true" "certificate:$port" > "$T/mosquitto.conf"
+broker_start broker_pid "$T/mosquitto.conf" "$T/broker.log" ||
+	die "mosquitto did not start: $(cat "$T/broker.log")"
+PIDS+=("$broker_pid")
 
 topic=sesame/bench
 cat > "$T/bridge.conf" <<EOF

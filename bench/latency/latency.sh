@@ -57,13 +57,14 @@ keepalive=$((window ? window / 3 : 60))
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-bench.XXXXXX")
 PKI=$T/pki
 PIDS=()
-FAKE_PID=
 BROKER_PID=
 
 # shellcheck source=bench/latency/sharetrace.sh
 . "$here/sharetrace.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/device.sh
+. "$top/tests/lib/device.sh"
 
 cleanup() {
 	local p
@@ -74,11 +75,7 @@ cleanup() {
 	for p in "${PIDS[@]}" $BROKER_PID; do
 		wait "$p" 2>/dev/null
 	done
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null
-		wait "$FAKE_PID" 2>/dev/null
-	fi
-	fusermount3 -u "$T/mnt" 2>/dev/null
+	device_down "$T/mnt"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -158,14 +155,8 @@ fi
 
 # The stand-in for /dev/sesame, reached through a directory of its own as
 # the real node is (the bridge watches the directory).
-mkdir -p "$T/mnt" "$T/dev"
-"$FAKE" -t "$T/mnt" "$out/dev.log" > "$T/fake.log" 2>&1 &
-FAKE_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[ -e "$T/mnt/ctl" ] && break
-	sleep 0.05
-done
-[ -e "$T/mnt/ctl" ] || die "fake-sesame did not mount: $(cat "$T/fake.log")"
+mkdir -p "$T/dev"
+device_up "$T/mnt" "$out/dev.log" -t || exit 1
 ln -s "$T/mnt/sesame" "$T/dev/sesame"
 DEV=$T/dev/sesame
 

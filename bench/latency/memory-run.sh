@@ -28,6 +28,8 @@ top=$(cd "$here/../.." && pwd)
 
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/device.sh
+. "$top/tests/lib/device.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-mem.XXXXXX")
 PKI=$T/pki
@@ -41,7 +43,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2> /dev/null
 	done
-	fusermount3 -u "$T/mnt" 2> /dev/null
+	device_down "$T/mnt"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -80,10 +82,7 @@ mkdir -p "$out"
 rm -f "$out/memory.txt" "$out"/*.smaps
 "$top/tests/lib/pki.sh" "$PKI" > /dev/null || die "cannot make the test PKI"
 
-mkdir -p "$T/mnt"
-"$FAKE" -t "$T/mnt" "$T/dev.log" > "$T/fake.log" 2>&1 &
-PIDS+=($!)
-wait_for 5 test -e "$T/mnt/ctl" || die "fake-sesame did not mount: $(cat "$T/fake.log")"
+device_up "$T/mnt" "$T/dev.log" -t || exit 1
 
 cat > "$T/acl" <<EOF
 user bridge

@@ -7,7 +7,6 @@
 # own MQTT clients, and waiting for what a case expects. Sourced by
 # integration.sh; the cases are in cases/*.sh.
 
-FAKE_PID=
 BROKER_PID=
 PIDS=()
 
@@ -21,11 +20,7 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	broker_stop BROKER_PID
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null
-		wait "$FAKE_PID" 2>/dev/null
-	fi
-	fusermount3 -u "$T/mnt" 2>/dev/null
+	device_down "$T/mnt"
 	if [ -n "${KEEP:-}" ]; then
 		echo "$0: kept $T" >&2
 	else
@@ -209,7 +204,7 @@ fixture:door-bridge() {
 # The world every case runs in: tools, PKI, the stand-in device, the
 # broker's credentials and the broker.
 suite_setup() {
-	local tool i attempt
+	local tool attempt
 	for tool in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl fusermount3 faketime; do
 		command -v "$tool" > /dev/null || { echo "$0: $tool is missing (scripts/deps.sh bridge-test)" >&2; exit 1; }
 	done
@@ -225,15 +220,9 @@ suite_setup() {
 	CLI=(-h 127.0.0.1 --cafile "$PKI/ca.crt" --cert "$PKI/tester.crt" --key "$PKI/tester.key")
 
 	# The device: a FUSE file, reached through a link as udev would make a node.
-	mkdir -p "$T/mnt" "$T/dev"
+	mkdir -p "$T/dev"
 	: > "$T/device.log"
-	"$FAKE" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-	FAKE_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$T/mnt/ctl" ] && break
-		sleep 0.05
-	done
-	[ -e "$T/mnt/ctl" ] || { echo "$0: fake-sesame did not mount:" >&2; cat "$T/fake.log" >&2; return 1; }
+	device_up "$T/mnt" "$T/device.log" || return 1
 	ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
 	# Broker credentials: a hashed password file and an ACL.

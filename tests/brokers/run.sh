@@ -45,10 +45,11 @@ ALL_BROKERS="mosquitto aedes rabbitmq"
 . "$top/tests/lib/cases.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/device.sh
+. "$top/tests/lib/device.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-brokers.XXXXXX")
 PKI=$T/pki
-FAKE_PID=
 BROKER=        # the broker under test
 BROKER_PID=
 EPMD_PORT=
@@ -384,11 +385,7 @@ cleanup() {
 	for f in "$T"/*.listener; do
 		[ -f "$f" ] && unlisten "$(basename "$f" .listener)"
 	done
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null
-		wait "$FAKE_PID" 2>/dev/null
-	fi
-	fusermount3 -u "$T/mnt" 2>/dev/null
+	device_down "$T/mnt"
 	if [ -n "${KEEP:-}" ]; then echo "$0: kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -578,7 +575,7 @@ suite_setup() {
 	fi
 
 	"$top/tests/lib/pki.sh" "$PKI" || return 1
-	mkdir -p "$T/id" "$T/mnt" "$T/dev"
+	mkdir -p "$T/id" "$T/dev"
 	for id in $IDS; do (umask 077; openssl rand -hex 16 > "$T/id/$id.pw"); done
 	for door in d1 d2; do (umask 077; openssl rand -hex 32 > "$T/$door.hmac"); done
 
@@ -588,11 +585,7 @@ suite_setup() {
 		{ cat "$T/certs.log"; return 1; }
 
 	: > "$T/device.log"
-	"$FAKE" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-	FAKE_PID=$!
-	seen_mount() { [ -e "$T/mnt/ctl" ]; }
-	for _ in $(seq 100); do seen_mount && break; sleep 0.05; done
-	seen_mount || { echo "$0: fake-sesame did not mount" >&2; cat "$T/fake.log" >&2; return 1; }
+	device_up "$T/mnt" "$T/device.log" || return 1
 	ln -s "$T/mnt/sesame" "$T/dev/sesame"
 }
 

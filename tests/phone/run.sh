@@ -29,19 +29,19 @@ PAGE=${PAGE:-$top/build/phone}
 OUT=${OUT:-$top/build/phone-test}
 TOPIC=sesame/phone
 
+# shellcheck source=tests/lib/broker.sh
+. "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/device.sh
+. "$top/tests/lib/device.sh"
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-phone.XXXXXX")
 PIDS=()
-FAKE_PID=
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null
-		wait "$FAKE_PID" 2>/dev/null
-	fi
-	fusermount3 -u "$T/mnt" 2>/dev/null
+	device_down "$T/mnt"
 	if [ -n "${KEEP:-}" ]; then echo "$0: kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -60,8 +60,6 @@ done
 command -v certutil > /dev/null || die "certutil is missing (scripts/deps.sh phone)"
 MOSQ_LIB=$(dirname "$(find "$MOSQ/usr/lib" -name 'libwebsockets.so.17' | head -n 1)")
 
-# shellcheck source=tests/lib/broker.sh
-. "$top/tests/lib/broker.sh"
 
 wait_file() {
 	local i
@@ -79,10 +77,7 @@ rm -f "$OUT"/*.png
 
 # The device, with time stamps for the latency.
 : > "$T/device.log"
-"$FAKE" -t "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-FAKE_PID=$!
-for ((i = 0; i < 100; i++)); do [ -e "$T/mnt/ctl" ] && break; sleep 0.05; done
-[ -e "$T/mnt/ctl" ] || die "fake-sesame did not mount: $(cat "$T/fake.log")"
+device_up "$T/mnt" "$T/device.log" -t || exit 1
 ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
 free_ports P_PW P_CERT P_WS P_PAGE

@@ -160,14 +160,7 @@ device_up "$T/mnt" "$out/dev.log" -t || exit 1
 ln -s "$T/mnt/sesame" "$T/dev/sesame"
 DEV=$T/dev/sesame
 
-cat > "$T/acl" <<EOF
-user bridge
-topic readwrite sesame/#
-topic readwrite homeassistant/#
-
-user tester
-topic readwrite #
-EOF
+test_acl > "$T/acl"
 free_ports PORT
 mosquitto_conf --pki "$PKI" --acl "$T/acl" --log error,warning --set "set_tcp_nodelay true" \
 	"certificate:$PORT" > "$T/mosquitto.conf"

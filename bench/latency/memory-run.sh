@@ -28,6 +28,8 @@ top=$(cd "$here/../.." && pwd)
 
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/procs.sh
+. "$top/tests/lib/procs.sh"
 # shellcheck source=tests/lib/device.sh
 . "$top/tests/lib/device.sh"
 
@@ -36,13 +38,7 @@ PKI=$T/pki
 PIDS=()
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2> /dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2> /dev/null
-	done
+	stop_all "${PIDS[@]}"
 	device_down "$T/mnt"
 	rm -rf "$T"
 }
@@ -84,13 +80,7 @@ rm -f "$out/memory.txt" "$out"/*.smaps
 
 device_up "$T/mnt" "$T/dev.log" -t || exit 1
 
-cat > "$T/acl" <<EOF
-user bridge
-topic readwrite sesame/#
-
-user tester
-topic readwrite #
-EOF
+test_acl > "$T/acl"
 # log_type notice: the "New client connected" lines this waits for.
 free_ports port
 mosquitto_conf --pki "$PKI" --acl "$T/acl" --log error,warning,notice \

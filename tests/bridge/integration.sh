@@ -46,6 +46,8 @@ TIMEOUT=$((15 * SLOW))
 . "$top/tests/lib/cases.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/procs.sh
+. "$top/tests/lib/procs.sh"
 # shellcheck source=tests/lib/device.sh
 . "$top/tests/lib/device.sh"
 # shellcheck source=tests/bridge/lib.sh

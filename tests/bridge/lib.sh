@@ -12,20 +12,10 @@ PIDS=()
 
 # Everything the run started ends with it; its files go unless KEEP is set.
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
+	stop_all "${PIDS[@]}"
 	broker_stop BROKER_PID
 	device_down "$T/mnt"
-	if [ -n "${KEEP:-}" ]; then
-		echo "$0: kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
+	remove_unless_kept "$T"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -169,6 +159,19 @@ device_since() { tail -n +$(($1 + 1)) "$T/device.log" | tr '\n' ' ' | sed 's/ $/
 
 ctl() { echo "$1" > "$T/mnt/ctl"; }
 
+# acts_once NAME BRIDGE WORD COMMAND: WORD sent to bridge BRIDGE's set
+# topic is accepted as COMMAND (its event, recorded as NAME) and reaches
+# the device once, as COMMAND and nothing else.
+acts_once() {
+	local name=$1 bridge=$2 n
+	n=$(device_lines)
+	sub "$name" "sesame/$bridge/event"
+	pub -t "sesame/$bridge/set" -m "$3"
+	expect_in "$T/$name.msgs" '"accepted":true,"command":"'"$4"'"'
+	[ "$(device_since "$n")" = "$4" ] || fail "the device got '$(device_since "$n")'"
+	unsub "$name"
+}
+
 # ---------------------------------------------------------------- set-up
 
 # door_broker_conf PW_PORT CERT_PORT [LISTENER...]: a mosquitto.conf with
@@ -232,14 +235,7 @@ suite_setup() {
 	printf 'door-pw-%s\n' "$$" > "$T/bridge.pw"
 	printf 'wrong-pw\n' > "$T/wrong.pw"
 	umask 022
-	cat > "$T/acl" <<-EOF
-	user bridge
-	topic readwrite sesame/#
-	topic readwrite homeassistant/#
-
-	user tester
-	topic readwrite #
-	EOF
+	test_acl > "$T/acl"
 
 	for attempt in 1 2 3 4 5; do
 		free_ports P_PW P_CERT P_EXPIRED P_WRONGHOST P_FAKECA P_PLAIN P_CNONLY P_NAMEONLY

@@ -45,6 +45,8 @@ ALL_BROKERS="mosquitto aedes rabbitmq"
 . "$top/tests/lib/cases.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/procs.sh
+. "$top/tests/lib/procs.sh"
 # shellcheck source=tests/lib/device.sh
 . "$top/tests/lib/device.sh"
 
@@ -386,7 +388,7 @@ cleanup() {
 		[ -f "$f" ] && unlisten "$(basename "$f" .listener)"
 	done
 	device_down "$T/mnt"
-	if [ -n "${KEEP:-}" ]; then echo "$0: kept $T" >&2; else rm -rf "$T"; fi
+	remove_unless_kept "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

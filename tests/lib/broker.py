@@ -6,6 +6,9 @@ and stops. broker.sh is its face for the shell scripts.
     broker.py port [COUNT]
         COUNT distinct loopback ports (default 1) that nothing listens on,
         one per line.
+    broker.py acl
+        the tests' ACL: user bridge may use sesame/# and homeassistant/#,
+        user tester (the tests' own clients) every topic.
     broker.py wait CONF PID [SECONDS]
         waits until every listener of CONF listens (exit 0), or process PID
         has ended or SECONDS (default 10) have passed (exit 1).
@@ -38,6 +41,16 @@ import sys
 import time
 
 TLS_KINDS = ("password", "certificate", "anonymous", "websockets")
+
+# The bridges log in as "bridge", the tests' own clients as "tester".
+TEST_ACL = """\
+user bridge
+topic readwrite sesame/#
+topic readwrite homeassistant/#
+
+user tester
+topic readwrite #
+"""
 
 
 def _listening_ports():
@@ -186,6 +199,7 @@ def _main(argv):
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("port")
     p.add_argument("count", nargs="?", type=int, default=1)
+    sub.add_parser("acl")
     w = sub.add_parser("wait")
     w.add_argument("conf")
     w.add_argument("pid", type=int)
@@ -200,6 +214,9 @@ def _main(argv):
     args = ap.parse_args(argv)
     if args.cmd == "port":
         print("\n".join(str(p) for p in free_ports(args.count)))
+        return 0
+    if args.cmd == "acl":
+        sys.stdout.write(TEST_ACL)
         return 0
     if args.cmd == "wait":
         return 0 if wait_listening(args.conf, lambda: _pid_alive(args.pid), args.seconds) else 1

@@ -5,6 +5,7 @@
 #
 #   free_ports VAR...                 one free port in each variable
 #   mosquitto_conf ARGS...            broker.py conf ARGS (see broker.py)
+#   test_acl                          the tests' ACL (broker.py acl)
 #   broker_start VAR CONF LOG [BINARY]
 #                                     start mosquitto (or BINARY), its pid
 #                                     in VAR; false (and VAR empty) if it
@@ -26,6 +27,8 @@ free_ports() {
 }
 
 mosquitto_conf() { python3 "$BROKER_KIT/broker.py" conf "$@"; }
+
+test_acl() { python3 "$BROKER_KIT/broker.py" acl; }
 
 broker_start() {
 	"${4:-mosquitto}" -c "$2" >> "$3" 2>&1 &

@@ -31,6 +31,8 @@ TOPIC=sesame/phone
 
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/procs.sh
+. "$top/tests/lib/procs.sh"
 # shellcheck source=tests/lib/device.sh
 . "$top/tests/lib/device.sh"
 
@@ -38,11 +40,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-phone.XXXXXX")
 PIDS=()
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	stop_all "${PIDS[@]}"
 	device_down "$T/mnt"
-	if [ -n "${KEEP:-}" ]; then echo "$0: kept $T" >&2; else rm -rf "$T"; fi
+	remove_unless_kept "$T"
 }
 trap cleanup EXIT
 

@@ -18,38 +18,14 @@
 #include <unistd.h>
 
 #include "keyring.h"
+#include "scratch.h"
 #include "sign.h"
 
-static char dir[] = "/tmp/sesame-keyring-XXXXXX";
 static char why[256];
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
 
 static void put(const char *name, const char *text, mode_t mode)
 {
-	char path[300];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
+	scratch_write(name, text, strlen(text), mode);
 }
 
 #define KEY_A "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
@@ -69,8 +45,8 @@ static void test_revoke(void **state)
 	char path[300];
 
 	(void)state;
-	assert_int_equal(chmod(dir, 0755), 0);
-	assert_int_equal(keyring_open(&kr, dir, why, sizeof(why)), 0);
+	assert_int_equal(chmod(scratch_dir, 0755), 0);
+	assert_int_equal(keyring_open(&kr, scratch_dir, why, sizeof(why)), 0);
 	put("alice", KEY_A, 0640);
 	put("bob", KEY_A, 0600);
 	assert_int_equal(lookup(&kr, "alice"), 0);
@@ -78,7 +54,7 @@ static void test_revoke(void **state)
 	/* A file added after the start counts at once, so does its removal. */
 	put("carol", KEY_A, 0600);
 	assert_int_equal(lookup(&kr, "carol"), 0);
-	snprintf(path, sizeof(path), "%s/bob", dir);
+	snprintf(path, sizeof(path), "%s/bob", scratch_dir);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(lookup(&kr, "bob"), SIGN_LOOKUP_MISSING);
 	assert_string_equal(why, "no key for opener bob: revoked, or never enrolled");
@@ -95,7 +71,7 @@ static void test_bad_key_files(void **state)
 	char path[300], target[300];
 
 	(void)state;
-	assert_int_equal(keyring_open(&kr, dir, why, sizeof(why)), 0);
+	assert_int_equal(keyring_open(&kr, scratch_dir, why, sizeof(why)), 0);
 	put("open", KEY_A, 0644);
 	assert_int_equal(lookup(&kr, "open"), SIGN_LOOKUP_UNUSABLE);
 	assert_string_equal(why, "the key file of open is accessible by others (mode 0644): "
@@ -105,13 +81,13 @@ static void test_bad_key_files(void **state)
 	assert_non_null(strstr(why, "holds 4 bytes"));
 	assert_null(strstr(why, "00112233"));
 	put("alice", KEY_A, 0600);
-	snprintf(path, sizeof(path), "%s/link", dir);
-	snprintf(target, sizeof(target), "%s/alice", dir);
+	snprintf(path, sizeof(path), "%s/link", scratch_dir);
+	snprintf(target, sizeof(target), "%s/alice", scratch_dir);
 	unlink(path);
 	assert_int_equal(symlink(target, path), 0);
 	assert_int_equal(lookup(&kr, "link"), SIGN_LOOKUP_UNUSABLE);
 	assert_non_null(strstr(why, "symbolic link"));
-	snprintf(path, sizeof(path), "%s/sub", dir);
+	snprintf(path, sizeof(path), "%s/sub", scratch_dir);
 	mkdir(path, 0700);
 	assert_int_equal(lookup(&kr, "sub"), SIGN_LOOKUP_UNUSABLE);
 	keyring_close(&kr);
@@ -123,22 +99,22 @@ static void test_directory_rules(void **state)
 	char path[300];
 
 	(void)state;
-	assert_int_equal(chmod(dir, 0757), 0);
-	assert_int_equal(keyring_open(&kr, dir, why, sizeof(why)), -1);
+	assert_int_equal(chmod(scratch_dir, 0757), 0);
+	assert_int_equal(keyring_open(&kr, scratch_dir, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "others than its owner and root may add keys to it"));
 	assert_int_equal(kr.dirfd, -1);
-	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(chmod(scratch_dir, 0775), 0);
 	if (getegid() != 0) {
-		assert_int_equal(keyring_open(&kr, dir, why, sizeof(why)), -1);
+		assert_int_equal(keyring_open(&kr, scratch_dir, why, sizeof(why)), -1);
 	} else {
-		assert_int_equal(keyring_open(&kr, dir, why, sizeof(why)), 0);
+		assert_int_equal(keyring_open(&kr, scratch_dir, why, sizeof(why)), 0);
 		keyring_close(&kr);
 	}
-	assert_int_equal(chmod(dir, 0750), 0);
-	snprintf(path, sizeof(path), "%s/alice", dir);
+	assert_int_equal(chmod(scratch_dir, 0750), 0);
+	snprintf(path, sizeof(path), "%s/alice", scratch_dir);
 	assert_int_equal(keyring_open(&kr, path, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "cannot open the directory"));
-	snprintf(path, sizeof(path), "%s/missing", dir);
+	snprintf(path, sizeof(path), "%s/missing", scratch_dir);
 	assert_int_equal(keyring_open(&kr, path, why, sizeof(why)), -1);
 }
 
@@ -150,5 +126,5 @@ int main(void)
 		cmocka_unit_test(test_directory_rules),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -124,12 +124,7 @@ discovery-retained-and-resent() {
 	unsub c8
 	unsub c8s
 	# HA's own command words move the door.
-	n=$(device_lines)
-	sub c8e sesame/c4/event
-	pub -t sesame/c4/set -m OPEN
-	expect_in "$T/c8e.msgs" '"accepted":true,"command":"open"'
-	[ "$(device_since "$n")" = open ] || fail "the device got '$(device_since "$n")'"
-	unsub c8e
+	acts_once c8e c4 OPEN open
 }
 
 case_def device-unplugged-and-replugged "the device going away and coming back: offline, fd dropped, reopened, online" door-bridge

@@ -64,12 +64,7 @@ show "cat /dev/sesame"
 # closes meet the 20 ms period at different phases).
 step latency
 echo "== 20 more commands from the phone, one every 1.5 s, to measure the latency"
-i=0
-while [ $i -lt 10 ]; do
-	[ $i = 0 ] && echo "100 open" || echo "1500 open"
-	echo "$((1500 + (7 * i + 3) % 20)) close"
-	i=$((i + 1))
-done > schedule.txt
+latency_schedule 10 > schedule.txt
 # shellcheck disable=SC2086 # options
 door-mqtt $PHONE pub "$TOPIC/set" - < schedule.txt > latency.out 2>&1
 nap 1500

@@ -111,12 +111,7 @@ nap 1500
 step latency
 echo "common_pid == $(cat bridge.pid)" > "$RIG_TRACE/events/syscalls/sys_enter_write/filter"
 echo 1 > "$RIG_TRACE/events/syscalls/sys_enter_write/enable"
-i=0
-while [ $i -lt 12 ]; do
-	[ $i = 0 ] && echo "100 open" || echo "1500 open"
-	echo "$((1500 + (7 * i + 3) % 20)) close"
-	i=$((i + 1))
-done > schedule.txt
+latency_schedule 12 > schedule.txt
 # shellcheck disable=SC2086 # options
 door-mqtt $PHONE pub "$TOPIC/set" - < schedule.txt > latency.out 2>&1
 echo $? > latency.rc

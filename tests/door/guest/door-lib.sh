@@ -25,6 +25,19 @@ nap() {
 	read -r -t "$(($1 / 1000)).$(printf %03d $(($1 % 1000)))" _ <&9 || true
 }
 
+# latency_schedule N: door-mqtt's schedule of the latency runs, N pairs:
+# an open from rest, then a close 1.5 s later while the open is held, a
+# few ms later each time so that the closes meet the 20 ms period at
+# different phases ("MS-BEFORE COMMAND" lines).
+latency_schedule() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		[ $_i = 0 ] && echo "100 open" || echo "1500 open"
+		echo "$((1500 + (7 * _i + 3) % 20)) close"
+		_i=$((_i + 1))
+	done
+}
+
 # door_trace_quiet: leave the scheduler tick out of the trace. It is most
 # of the hrtimer events on an idle Pi, and says nothing about the door.
 door_trace_quiet() {

@@ -33,5 +33,5 @@ $(MERGED_DTB): $(DTBO) | guest
 .PHONY: check-dts
 check-dts: $(MERGED_DTB)
 	@$(DEPS) build lint
-	tests/dts/check-binding.sh 'dts/sesame,servo.yaml' $(MERGED_DTB) $(DTS_DIR)
-	python3 -B tests/dts/check-defaults.py $(DTS_DIR)/defaults
+	MERGED_DTB=$(MERGED_DTB) WORK=$(DTS_DIR) tests/dts/check-binding.sh
+	python3 -B tests/dts/check-defaults.py --work $(DTS_DIR)/defaults

@@ -9,14 +9,19 @@ theirs from the binding and the driver. A value changed in one place only
 fails here, naming both. The driver's values are compiled, not scraped, so
 that what is checked is what the C compiler sees.
 
-Usage: check-defaults.py WORKDIR   (TAP on stdout; exit 1 on a mismatch)
+Usage: check-defaults.py --work DIR [--list] [--only NAME|PATTERN]...
+(tests/lib/cases.py: TAP on stdout; exit 1 on a mismatch)
 """
+import argparse
 import os
 import re
 import subprocess
 import sys
 
 from binding import ROOT, defaults
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from cases import Cases, check  # noqa: E402
 
 FIELDS = ("period_us", "min_pulse_us", "max_pulse_us", "closed_pulse_us",
           "open_pulse_us", "hold_ms", "idle_ms")
@@ -54,31 +59,49 @@ def overlay_values(path):
             for m in re.finditer(r"^\s*sesame,([a-z-]+)\s*=\s*<(\d+)>;", text, re.M)}
 
 
+cases = Cases()
+WORK = {}
+
+
+@cases.fixture("binding")
+def binding_defaults():
+    return defaults()
+
+
+# So that this cannot pass by comparing nothing.
+@cases.case("binding-gives-every-default", "the binding gives a default for each property",
+            "binding")
+def _(binding):
+    check(sorted(binding) == sorted(FIELDS),
+          f"the binding gives defaults for {', '.join(sorted(binding)) or 'none'}, "
+          f"not for each of {', '.join(FIELDS)}")
+
+
+def agrees(binding, name, values):
+    diff = [f"{k}: binding {binding.get(k)}, {name} {values.get(k)}"
+            for k in FIELDS if binding.get(k) != values.get(k)]
+    check(not diff, "; ".join(diff))
+
+
+@cases.case("overlay-agrees-with-binding", "the overlay agrees with the binding", "binding")
+def _(binding):
+    agrees(binding, "the overlay", overlay_values(os.path.join(ROOT, "dts", "sesame-overlay.dts")))
+
+
+@cases.case("driver-agrees-with-binding", "the driver's SESAME_CFG_DEFAULTS agree with the binding",
+            "binding")
+def _(binding):
+    agrees(binding, "the driver", driver_defaults(WORK["dir"]))
+
+
 def main():
-    work = sys.argv[1]
-    os.makedirs(work, exist_ok=True)
-    binding = defaults()
-    sources = [("the overlay", overlay_values(os.path.join(ROOT, "dts", "sesame-overlay.dts"))),
-               ("the driver's SESAME_CFG_DEFAULTS", driver_defaults(work))]
-    n = failed = 0
-
-    def report(ok, what):
-        nonlocal n, failed
-        n += 1
-        failed += not ok
-        print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-
-    # So that this cannot pass by comparing nothing.
-    report(sorted(binding) == sorted(FIELDS),
-           f"the binding gives a default for each of the {len(FIELDS)} properties "
-           f"(it gives {', '.join(sorted(binding)) or 'none'})")
-    for name, values in sources:
-        diff = [f"{k}: binding {binding.get(k)}, {name} {values.get(k)}"
-                for k in FIELDS if binding.get(k) != values.get(k)]
-        report(not diff, f"{name} agrees with the binding" +
-               ("" if not diff else ": " + "; ".join(diff)))
-    print(f"{n - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--work", required=True, help="where the driver's defaults are compiled")
+    cases.add_arguments(ap)
+    args = ap.parse_args()
+    WORK["dir"] = args.work
+    os.makedirs(args.work, exist_ok=True)
+    return cases.run(args)
 
 
 if __name__ == "__main__":

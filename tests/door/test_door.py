@@ -17,7 +17,8 @@ not depend on how busy the host is, and the latency figure printed at the
 end is reproducible. Timing is still only bounded loosely here: the
 emulated Pi is not a real one.
 
-Usage: test_door.py [--out DIR] [--reuse] [-v]   (make check-door)
+Usage: test_door.py [--out DIR] [--reuse] [-v] [--list]
+                    [--only NAME|PATTERN]... [NAME|PATTERN...]   (make check-door)
 Exit status: 0 when every case passed, 1 otherwise.
 """
 import os
@@ -104,7 +105,8 @@ def expect_open_close(res, step):
 
 # --- the cases ----------------------------------------------------------------------
 
-@case("door", "boot: udev loads sesame.ko for the overlay's node; it drives GPIO18 through pinctrl-bcm2835")
+@case("udev-loads-module-gpio18",
+      "boot: udev loads sesame.ko for the overlay's node; it drives GPIO18 through pinctrl-bcm2835", "door")
 def c_boot(res):
     check(re.search(r"^sesame ", res.read("lsmod.out"), re.M), "sesame.ko is not loaded after the coldplug")
     check("sesame" in res.read("bound.out").split(), "no device bound to the driver")
@@ -118,7 +120,8 @@ def c_boot(res):
     no_oops(res)
 
 
-@case("door", "udev gives /dev/sesame to group sesame, mode 0660 (the project's rule and sysusers files)")
+@case("udev-device-group-mode",
+      "udev gives /dev/sesame to group sesame, mode 0660 (the project's rule and sysusers files)", "door")
 def c_udev(res):
     with open(os.path.join(ROOT, "udev", "60-sesame.rules")) as a, \
             open(os.path.join(dc.STAGE, "lib", "udev", "rules.d", "60-sesame.rules")) as b:
@@ -130,7 +133,7 @@ def c_udev(res):
     check("sesame" not in res.read("udevd.log"), f"udevd complained: {res.read('udevd.log')}")
 
 
-@case("door", "the broker serves MQTT over TLS only; a plain MQTT client gets no answer")
+@case("broker-tls-only", "the broker serves MQTT over TLS only; a plain MQTT client gets no answer", "door")
 def c_broker(res):
     log = res.read("broker.log")
     check(re.search(r"^mosquitto version 2\.0\.\d+ running$", log, re.M), "the broker did not start")
@@ -140,7 +143,8 @@ def c_broker(res):
                     log, re.M), "the broker logged no TLS error for the plain client")
 
 
-@case("door", "the bridge runs as user sesame (group sesame only, no new privileges), /dev/sesame open read-write")
+@case("bridge-runs-unprivileged",
+      "the bridge runs as user sesame (group sesame only, no new privileges), /dev/sesame open read-write", "door")
 def c_bridge_user(res):
     uid, gid = guest_id("sesame"), guest_id("sesame", "group")
     ident = dict(l.split(":", 1) for l in line_out(res, "bridge-id.out"))
@@ -156,7 +160,8 @@ def c_bridge_user(res):
     check(payloads(res, "bridge", "state") == ["closed"], "state is not closed at the start")
 
 
-@case("door", "a retained open, published before the bridge started, never moves the servo")
+@case("retained-open-ignored",
+      "a retained open, published before the bridge started, never moves the servo", "door")
 def c_retained(res):
     kept = msgs(res, "retained", "set")
     check([(m.payload, m.retained) for m in kept] == [("open", True)],
@@ -165,21 +170,23 @@ def c_retained(res):
     quiet(res, "bridge")
 
 
-@case("door", "a command sent with the retain flag while the bridge runs is refused, nothing moves")
+@case("retain-flag-refused",
+      "a command sent with the retain flag while the bridge runs is refused, nothing moves", "door")
 def c_retained_live(res):
     check(events(res, "retained-live") == [(False, "retained")] * 2,
           f"events: {events(res, 'retained-live')}")
     quiet(res, "retained-live")
 
 
-@case("door", "the phone opens over TLS with its password: open pulses, hold 3 s, close by itself, stop 1 s later")
+@case("phone-opens-door",
+      "the phone opens over TLS with its password: open pulses, hold 3 s, close by itself, stop 1 s later", "door")
 def c_open(res):
     expect_open_close(res, "open")
     check(res.read("status-open.out").strip() == "state=closed pulse_us=1000 angle=45 pulsing=0 opens=1",
           f"the driver's status after: {res.read('status-open.out')}")
 
 
-@case("door", "on MQTT, state goes open then closed, as the pulses do")
+@case("state-follows-pulses", "on MQTT, state goes open then closed, as the pulses do", "door")
 def c_state(res):
     # The timing is checked by expect_open_close(); here, that nothing else
     # was said about the state while the door moved.
@@ -188,7 +195,7 @@ def c_state(res):
     check(not any(m.retained for m in states), "live state changes came flagged retained")
 
 
-@case("door", "a wrong password is refused by the broker and moves nothing")
+@case("wrong-password-refused", "a wrong password is refused by the broker and moves nothing", "door")
 def c_wrong_password(res):
     runs = dc.pub_runs(res.trace, "intruder")
     check(len(runs) == 1 and runs[0][4] != 0, f"the intruder's mosquitto_pub: {runs}")
@@ -203,20 +210,22 @@ def c_wrong_password(res):
     quiet(res, "refused")
 
 
-@case("door", "the ACL: the phone cannot write the door's state")
+@case("acl-phone-cannot-write-state", "the ACL: the phone cannot write the door's state", "door")
 def c_acl(res):
     runs = [r for r in dc.pub_runs(res.trace, "phone", *res.step("refused")) if "/state" in r[3]]
     check(len(runs) == 1, f"the phone's publish to the state topic: {runs}")
     check(payloads(res, "refused", "state") == [], "the phone's state message got through")
 
 
-@case("door", "a payload that is no command is rejected as malformed and moves nothing")
+@case("malformed-payload-rejected",
+      "a payload that is no command is rejected as malformed and moves nothing", "door")
 def c_junk(res):
     check(events(res, "junk") == [(False, "malformed")], f"events: {events(res, 'junk')}")
     quiet(res, "junk")
 
 
-@case("door", "SIGKILL of the bridge: the broker publishes availability offline; started again, online")
+@case("bridge-killed-availability",
+      "SIGKILL of the bridge: the broker publishes availability offline; started again, online", "door")
 def c_kill(res):
     start, _ = res.step("kill")
     avail = msgs(res, "kill", "availability")
@@ -226,7 +235,8 @@ def c_kill(res):
     check(payloads(res, "kill", "state") == ["closed"], "no state from the restarted bridge")
 
 
-@case("door", "module removed and loaded again: refused while held; unbound, the bridge lets go; back, it reopens")
+@case("module-reload-bridge-reopens",
+      "module removed and loaded again: refused while held; unbound, the bridge lets go; back, it reopens", "door")
 def c_reload(res):
     check(res.rc("rmmod-busy") != 0, "modprobe -r succeeded while the bridge held /dev/sesame")
     check(res.rc("rmmod") == 0, f"modprobe -r after unbind: {res.read('rmmod.out')}")
@@ -246,7 +256,8 @@ def c_reload(res):
     expect_open_close(res, "reload")
 
 
-@case("door", "24 commands in a row: each accepted, each moves the servo to its width before the next")
+@case("commands-in-a-row-each-move",
+      "24 commands in a row: each accepted, each moves the servo to its width before the next", "door")
 def c_latency(res):
     check(res.rc("latency") == 0, f"door-mqtt: {res.read('latency.out')}")
     cmds = latency_commands(res)
@@ -259,7 +270,8 @@ def c_latency(res):
         print(f"# {line}")
 
 
-@case("door", "over the whole boot: every pulse whole, open or closed, on its grid; no burst, no lost event")
+@case("whole-boot-pulse-invariants",
+      "over the whole boot: every pulse whole, open or closed, on its grid; no burst, no lost event", "door")
 def c_invariants(res):
     line = res.lines["sesame"]
     check(res.trace.lost == 0, f"the trace lost {res.trace.lost} events")

@@ -1,33 +1,42 @@
 #!/usr/bin/env python3
 """abuse.py - sesame-bridge under abuse, against a real mosquitto with TLS.
 
-A client that may publish anything (the ACL lets it) sends at the bridge:
+A client that may publish anything (the ACL lets it) sends at the bridge
+(once both bridges are online: bridges-online-commands-timed):
 
-  A02 a flood of 100,000 junk messages on the command topic (5,000 a
+  junk-flood-refused
+      a flood of 100,000 junk messages on the command topic (5,000 a
       second): random bytes and invalid UTF-8, near-miss words, unsigned
       words, signed-looking payloads with wrong MACs, stale and replayed
       signed commands, and payloads over max_payload;
-  A03 a burst of 20,000 of them as fast as one client can send;
-  A04 oversized payloads, up to 16 MiB, to an MQTT 5 bridge (the broker
+  full-speed-burst-queued
+      a burst of 20,000 of them as fast as one client can send;
+  oversized-payloads-refused
+      oversized payloads, up to 16 MiB, to an MQTT 5 bridge (the broker
       holds them back: the bridge's CONNECT sets a maximum packet size)
       and to an MQTT 3.1.1 one (they arrive, and are refused);
-  A05 invalid UTF-8: in payloads, in a payload that declares itself UTF-8
+  invalid-utf8-moves-nothing
+      invalid UTF-8: in payloads, in a payload that declares itself UTF-8
       (MQTT 5), and in topics (a raw client of the test's own: the broker
       must drop it);
-  A06 commands on unexpected topics, and Home Assistant's birth message
+  unexpected-topics-move-nothing
+      commands on unexpected topics, and Home Assistant's birth message
       a hundred times over.
 
-Through all of it (A07) a legitimate signed command, sent every quarter
-second from a publisher kept connected, must still be accepted, once,
-within its usual latency: measured from the publish to the device's
-write, printed, and only bounded generously (the median of each phase
-under 1 s, none over 5 s: on a busy machine any process of the chain can
-lose the CPU for a while): timing belongs to bench/. Behind a full-speed
-burst it waits its turn in the broker's queue (the broker delivers in
-order): there it must get through, once, within 5 s. Nothing but those commands may move the door, the bridge must not
+Through all of it (legit-commands-through-it-all) a legitimate signed
+command, sent every quarter second from a publisher kept connected, must
+still be accepted, once, within its usual latency: measured from the
+publish to the device's write, printed, and only bounded generously (the
+median of each phase under 1 s, none over 5 s: on a busy machine any
+process of the chain can lose the CPU for a while): timing belongs to
+bench/. Behind a full-speed burst it waits its turn in the broker's queue
+(the broker delivers in order): there it must get through, once, within
+5 s. Nothing but those commands may move the door, the bridge must not
 crash, and its memory must stay flat.
 
-Usage: abuse.py [--flood N] [--bridge PATH] [--keep]
+Usage: abuse.py [--flood N] [--rate N] [--rss 0|1] [--bridge PATH] [--keep]
+                [--list] [--only NAME|PATTERN]... [NAME|PATTERN...]
+The runner is tests/lib/cases.py.
 Exit status: 0 all passed, 1 a case failed, 4 cannot run here (no FUSE).
 """
 import argparse
@@ -45,8 +54,9 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Bridge, Broker, Cases, Client, Device, Signer, World,  # noqa: E402
+from harness import (Bridge, Broker, Client, Device, Signer, World,  # noqa: E402
                      check, messages, need_tools, wait_until)
+from cases import Cases  # noqa: E402  (tests/lib, on the path harness set)
 
 # Generous bounds, not a benchmark: the median of each phase within
 # LATENCY_BOUND_S (the flood does not delay commands as a rule), each
@@ -492,46 +502,94 @@ def case_through_it_all(fx):
         check(not bad, "sanitizer reports:\n" + "\n".join(bad[:10]))
 
 
-def parse_args():
+def declare(cases, args):
+    """The cases, in the order they build on each other: each later case
+    uses what the earlier ones left (the legitimate sender's figures, the
+    command the flood replays), so one selected alone judges less."""
+
+    @cases.fixture("abuse-rig")
+    def abuse_rig():
+        """The broker, the device stand-in, the test's client and both
+        bridges, online and taking legitimate commands (case_setup: the
+        first case's checks, which every other case needs to have held).
+        The latency and memory figures are printed after the last case."""
+        w = World("abuse", keep=args.keep)
+        try:
+            fx = Fixture(args, w)
+            case_setup(fx)
+        except BaseException:
+            w.close()
+            raise
+        try:
+            yield fx
+            for line in fx.legit.summary():
+                print(f"# latency, publish to device write, {line}")
+            print(f"# resident memory of the MQTT 5 bridge: {fx.rss}")
+        finally:
+            w.close()
+
+    @cases.case("bridges-online-commands-timed",
+                "both bridges online; legitimate signed commands accepted, timed", "abuse-rig")
+    def _(fx):
+        pass    # its checks are abuse-rig's set-up (case_setup)
+
+    @cases.case("junk-flood-refused",
+                f"a flood of {args.flood} junk messages ({args.rate}/s): each judged "
+                "and refused, nothing moves, the log stays short", "abuse-rig")
+    def _(fx):
+        case_flood(fx)
+
+    @cases.case("full-speed-burst-queued",
+                f"a full-speed burst of {args.flood // 5} junk messages: queued ahead of "
+                f"legitimate commands, which still go through, once, within {STARVE_BOUND_S:.0f} s",
+                "abuse-rig")
+    def _(fx):
+        case_burst(fx)
+
+    @cases.case("oversized-payloads-refused",
+                "oversized payloads up to 16 MiB: held back by the broker (MQTT 5) or "
+                "refused (MQTT 3.1.1); memory comes back", "abuse-rig")
+    def _(fx):
+        case_oversized(fx)
+
+    @cases.case("invalid-utf8-moves-nothing", "invalid UTF-8 in payloads and topics moves nothing",
+                "abuse-rig")
+    def _(fx):
+        case_bad_utf8(fx)
+
+    @cases.case("unexpected-topics-move-nothing",
+                "commands on unexpected topics move nothing; Home Assistant births "
+                "do not flood discovery", "abuse-rig")
+    def _(fx):
+        case_topics(fx)
+
+    @cases.case("legit-commands-through-it-all",
+                "through all of it, each legitimate command accepted once (median under "
+                f"{LATENCY_BOUND_S:.0f} s, none over {STARVE_BOUND_S:.0f} s); no crash, clean exit",
+                "abuse-rig")
+    def _(fx):
+        case_through_it_all(fx)
+
+
+def parse_args(cases):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--flood", type=int, default=100000)
     ap.add_argument("--rate", type=int, default=FLOOD_RATE, help="junk messages a second")
     ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
     ap.add_argument("--rss", type=int, default=1, help="0: no memory checks (ASan)")
     ap.add_argument("--keep", action="store_true")
+    cases.add_arguments(ap)
     return ap.parse_args()
 
 
 def main():
-    args = parse_args()
-    need_tools()
-    cases = Cases("A")
-    print("1..7", flush=True)
-    w = World("abuse", keep=args.keep)
-    try:
-        fx = Fixture(args, w)
-        if not cases.run(1, "both bridges online; legitimate signed commands accepted, timed",
-                         lambda: case_setup(fx)):
-            return cases.summary()
-        cases.run(2, f"a flood of {args.flood} junk messages ({args.rate}/s): each judged "
-                     "and refused, nothing moves, the log stays short", lambda: case_flood(fx))
-        cases.run(3, f"a full-speed burst of {args.flood // 5} junk messages: queued ahead of "
-                     f"legitimate commands, which still go through, once, within {STARVE_BOUND_S:.0f} s",
-                  lambda: case_burst(fx))
-        cases.run(4, "oversized payloads up to 16 MiB: held back by the broker (MQTT 5) or "
-                     "refused (MQTT 3.1.1); memory comes back", lambda: case_oversized(fx))
-        cases.run(5, "invalid UTF-8 in payloads and topics moves nothing", lambda: case_bad_utf8(fx))
-        cases.run(6, "commands on unexpected topics move nothing; Home Assistant births "
-                     "do not flood discovery", lambda: case_topics(fx))
-        cases.run(7, "through all of it, each legitimate command accepted once (median under "
-                     f"{LATENCY_BOUND_S:.0f} s, none over {STARVE_BOUND_S:.0f} s); no crash, clean exit",
-                  lambda: case_through_it_all(fx))
-        for line in fx.legit.summary():
-            print(f"# latency, publish to device write, {line}")
-        print(f"# resident memory of the MQTT 5 bridge: {fx.rss}")
-    finally:
-        w.close()
-    return cases.summary()
+    cases = Cases()
+    args = parse_args(cases)
+    # The titles name the sizes chosen on the command line.
+    declare(cases, args)
+    if not args.list:
+        need_tools()
+    return cases.run(args)
 
 
 if __name__ == "__main__":

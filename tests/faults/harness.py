@@ -25,20 +25,15 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(TOP, "build", "bridge")
-
-
-class Failure(Exception):
-    """A case's check failed; the message says what was expected and seen."""
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+# The one case runner's Failure and check, so that it reports a failed
+# check by its message (the suites' cases run on tests/lib/cases.py).
+from cases import Failure, check  # noqa: E402,F401
 
 
 def wait_until(cond, timeout, step=0.02):
@@ -570,37 +565,6 @@ class Signer:
         mac = hmac.new(self.key, f"{self.topic}|{word}|{t}|{nonce}".encode(), hashlib.sha256)
         self.made += 1
         return f"{word} {t} {nonce} {mac.hexdigest()}"
-
-
-class Cases:
-    """Numbered cases, printed as TAP; a failed one goes on to the next."""
-
-    def __init__(self, label):
-        self.label = label
-        self.results = []
-
-    def run(self, num, title, fn, *args):
-        began = time.monotonic()
-        try:
-            fn(*args)
-            ok, why = True, ""
-        except Failure as e:
-            ok, why = False, str(e)
-        except Exception:  # pylint: disable=broad-except
-            # A check that cannot run fails its case; the others still run.
-            ok, why = False, traceback.format_exc()
-        secs = time.monotonic() - began
-        self.results.append(ok)
-        print(f"{'ok' if ok else 'not ok'} {num} - {self.label} {num:02d} {title} ({secs:.0f} s)",
-              flush=True)
-        for l in why.splitlines():
-            print(f"#   {l}", flush=True)
-        return ok
-
-    def summary(self):
-        failed = self.results.count(False)
-        print(f"# {len(self.results) - failed}/{len(self.results)} passed, {failed} failed")
-        return 1 if failed else 0
 
 
 def need_tools():

@@ -39,7 +39,13 @@ connection, and is not what is counted. The test checks:
   - no command was rejected as a replay: no message was delivered twice;
   - resident memory stayed flat.
 
+The cases (tests/lib/cases.py runs them): bridge-online-through-proxy,
+soak-of-faults, then what the soak must have kept true:
+bridge-never-crashed, commands-exactly-once,
+disconnected-commands-never-fire, no-message-twice, memory-stays-flat.
+
 Usage: soak.py [--seconds N] [--bridge PATH] [--keep]
+               [--list] [--only NAME|PATTERN]... [NAME|PATTERN...]
 Exit status: 0 all passed, 1 a case failed, 4 cannot run here (no FUSE).
 """
 import argparse
@@ -54,8 +60,9 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Bridge, Broker, Cases, Client, Device, Failure, Proxy,  # noqa: E402
+from harness import (Bridge, Broker, Client, Device, Failure, Proxy,  # noqa: E402
                      Signer, World, check, messages, need_tools, wait_until)
+from cases import Cases  # noqa: E402  (tests/lib, on the path harness set)
 
 SETTLE_S = 45       # for the bridge to be back after a fault (20 s handshake limit + backoff)
 ACCEPT_S = 10       # for a command to be accepted while all is up (generous: no timing test)
@@ -362,90 +369,33 @@ class Soak:
         return rounds
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = ap.parse_args()
-    need_tools()
-    cases = Cases("F")
-    print("1..7", flush=True)
-    w = World("soak", keep=args.keep)
-    proxy = None
-    try:
-        broker = Broker(w)
-        device = Device(w)
-        proxy = Proxy(broker.bridge_port)
-        client = Client(w, broker)
-        mon = client.subscribe("monitor", "sesame/soak/availability", "sesame/soak/event")
-        bridge = Bridge(w, proxy.port, device, name="soak", binary=args.bridge)
-        soak = Soak(w, broker, device, proxy, client, bridge, mon)
-        pid = bridge.proc.pid
+class Rig:
+    """What the soak's cases share: the world and its parts, the bridge's
+    first process id, and how long and how many rounds the faults ran."""
 
-        def setup():
-            soak.back(0, "start")
-            soak.command_while_up()
-        if not cases.run(1, "the bridge comes online through the proxy and takes a signed command",
-                         setup):
-            return cases.summary()
+    def __init__(self, args):
+        self.w = World("soak", keep=args.keep)
+        self.proxy = None
+        try:
+            self.broker = Broker(self.w)
+            self.device = Device(self.w)
+            self.proxy = Proxy(self.broker.bridge_port)
+            self.client = Client(self.w, self.broker)
+            self.mon = self.client.subscribe("monitor", "sesame/soak/availability", "sesame/soak/event")
+            self.bridge = Bridge(self.w, self.proxy.port, self.device, name="soak", binary=args.bridge)
+            self.soak = Soak(self.w, self.broker, self.device, self.proxy, self.client, self.bridge,
+                             self.mon)
+        except BaseException:
+            self.close()
+            raise
+        self.pid = self.bridge.proc.pid
+        self.soaked, self.rounds = 0.0, 0
 
-        began = time.monotonic()
-        rounds = [0]
-
-        def faults():
-            rounds[0] = soak.run(args.seconds)
-        cases.run(2, f"{args.seconds} s of faults: broker killed, connections cut and stalled, "
-                     "TLS handshakes held, device unplugged", faults)
-        soaked = time.monotonic() - began
-
-        def never_crashed():
-            check(bridge.alive() and bridge.proc.pid == pid,
-                  f"the bridge is gone (exit {bridge.proc.returncode})")
-            rc = bridge.stop()
-            check(rc == 0, f"SIGTERM: the bridge exited {rc}")
-            check(bridge.log.count("going offline"), "it did not say it goes offline")
-            bad = [l for l in bridge.log.since() if re.search(r"Sanitizer|runtime error|LeakSanitizer", l)]
-            check(not bad, "sanitizer reports:\n" + "\n".join(bad[:10]))
-        cases.run(3, "the bridge never crashed: one process all through; SIGTERM exits 0",
-                  never_crashed)
-
-        def exactly_once():
-            acc, dev = soak.counted()
-            check(acc == dev, f"accepted {len(acc)} commands, the device got {len(dev)}")
-            check(acc, "nothing was accepted at all")
-            check(soak.fired["while up"] == soak.sent["while up"],
-                  f"{soak.sent['while up']} commands sent while up, "
-                  f"{soak.fired['while up']} accepted")
-        cases.run(4, "every accepted command reached the device exactly once, in order, "
-                     "and nothing else did", exactly_once)
-
-        def window_books():
-            check(not soak.problems, "\n".join(soak.problems[:30]))
-        cases.run(5, "commands sent while disconnected never fired; ones queued behind a "
-                     "surviving stall all arrived; ones in flight at most once", window_books)
-
-        def no_replay():
-            replays = bridge.log.count("rejected: replay")
-            check(replays == 0, f"{replays} commands were delivered twice (rejected as replays)")
-        cases.run(6, "no message was delivered twice (no replay rejections)", no_replay)
-
-        def flat():
-            rss = soak.round_rss
-            check(rss, "no memory figures")
-            check(max(rss) <= rss[0] + RSS_SLACK_KIB,
-                  f"resident memory grew from {rss[0]} KiB after round 1 to {max(rss)} KiB")
-            samples = [r for _, r in soak.rss]
-            start = samples[:max(1, len(samples) // 5)]
-            late = samples[-max(1, len(samples) // 5):]
-            check(max(late) <= max(start) + RSS_SLACK_KIB,
-                  f"resident memory grew from {max(start)} KiB (first fifth of the run) "
-                  f"to {max(late)} KiB (last fifth)")
-        cases.run(7, "resident memory stayed flat", flat)
-
-        # The figures for the report.
+    def figures(self):
+        """The figures for the report."""
+        soak, bridge = self.soak, self.bridge
         samples = [r for _, r in soak.rss]
-        print(f"# soaked {soaked:.0f} s in {rounds[0]} rounds; faults: "
+        print(f"# soaked {self.soaked:.0f} s in {self.rounds} rounds; faults: "
               + ", ".join(f"{k} x{v}" for k, v in sorted(soak.faults.items())))
         print("# commands sent: " + ", ".join(f"{k} {v}" for k, v in soak.sent.items())
               + "; fired: " + ", ".join(f"{k} {v}" for k, v in soak.fired.items()))
@@ -462,11 +412,111 @@ def main():
         if soak.latency:
             print(f"# publish to accepted while up: median {statistics.median(soak.latency) * 1000:.1f} ms,"
                   f" max {max(soak.latency) * 1000:.1f} ms (n={len(soak.latency)})")
-    finally:
-        if proxy:
-            proxy.close()
-        w.close()
-    return cases.summary()
+
+    def close(self):
+        if self.proxy:
+            self.proxy.close()
+        self.w.close()
+
+
+def declare(cases, args):
+    """The cases, in order: the soak itself, then what it must have kept
+    true (judged on what the soak left: selected without soak-of-faults,
+    they judge a bridge that met no faults)."""
+
+    @cases.fixture("soak-rig")
+    def soak_rig():
+        """The rig, with the bridge online through the proxy and taking a
+        signed command (the first case's checks, which every other case
+        needs to have held); the figures are printed after the last case."""
+        rig = Rig(args)
+        try:
+            rig.soak.back(0, "start")
+            rig.soak.command_while_up()
+            yield rig
+            rig.figures()
+        finally:
+            rig.close()
+
+    @cases.case("bridge-online-through-proxy",
+                "the bridge comes online through the proxy and takes a signed command", "soak-rig")
+    def _(rig):
+        pass    # its checks are soak-rig's set-up
+
+    @cases.case("soak-of-faults",
+                f"{args.seconds} s of faults: broker killed, connections cut and stalled, "
+                "TLS handshakes held, device unplugged", "soak-rig")
+    def _(rig):
+        began = time.monotonic()
+        try:
+            rig.rounds = rig.soak.run(args.seconds)
+        finally:
+            rig.soaked = time.monotonic() - began
+
+    @cases.case("bridge-never-crashed",
+                "the bridge never crashed: one process all through; SIGTERM exits 0", "soak-rig")
+    def _(rig):
+        bridge = rig.bridge
+        check(bridge.alive() and bridge.proc.pid == rig.pid,
+              f"the bridge is gone (exit {bridge.proc.returncode})")
+        rc = bridge.stop()
+        check(rc == 0, f"SIGTERM: the bridge exited {rc}")
+        check(bridge.log.count("going offline"), "it did not say it goes offline")
+        bad = [l for l in bridge.log.since() if re.search(r"Sanitizer|runtime error|LeakSanitizer", l)]
+        check(not bad, "sanitizer reports:\n" + "\n".join(bad[:10]))
+
+    @cases.case("commands-exactly-once",
+                "every accepted command reached the device exactly once, in order, "
+                "and nothing else did", "soak-rig")
+    def _(rig):
+        soak = rig.soak
+        acc, dev = soak.counted()
+        check(acc == dev, f"accepted {len(acc)} commands, the device got {len(dev)}")
+        check(acc, "nothing was accepted at all")
+        check(soak.fired["while up"] == soak.sent["while up"],
+              f"{soak.sent['while up']} commands sent while up, "
+              f"{soak.fired['while up']} accepted")
+
+    @cases.case("disconnected-commands-never-fire",
+                "commands sent while disconnected never fired; ones queued behind a "
+                "surviving stall all arrived; ones in flight at most once", "soak-rig")
+    def _(rig):
+        check(not rig.soak.problems, "\n".join(rig.soak.problems[:30]))
+
+    @cases.case("no-message-twice", "no message was delivered twice (no replay rejections)",
+                "soak-rig")
+    def _(rig):
+        replays = rig.bridge.log.count("rejected: replay")
+        check(replays == 0, f"{replays} commands were delivered twice (rejected as replays)")
+
+    @cases.case("memory-stays-flat", "resident memory stayed flat", "soak-rig")
+    def _(rig):
+        soak = rig.soak
+        rss = soak.round_rss
+        check(rss, "no memory figures")
+        check(max(rss) <= rss[0] + RSS_SLACK_KIB,
+              f"resident memory grew from {rss[0]} KiB after round 1 to {max(rss)} KiB")
+        samples = [r for _, r in soak.rss]
+        start = samples[:max(1, len(samples) // 5)]
+        late = samples[-max(1, len(samples) // 5):]
+        check(max(late) <= max(start) + RSS_SLACK_KIB,
+              f"resident memory grew from {max(start)} KiB (first fifth of the run) "
+              f"to {max(late)} KiB (last fifth)")
+
+
+def main():
+    cases = Cases()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    cases.add_arguments(ap)
+    args = ap.parse_args()
+    # The titles name the time chosen on the command line.
+    declare(cases, args)
+    if not args.list:
+        need_tools()
+    return cases.run(args)
 
 
 if __name__ == "__main__":

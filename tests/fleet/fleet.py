@@ -2,7 +2,8 @@
 """fleet.py - sesame-bridge on a three-node RabbitMQ cluster (issue 12).
 
 Usage: tests/fleet/fleet.py [--kills N] [--bridges N] [--commands N]
-                            [--figures FILE] [CASE...]
+                            [--figures FILE] [--list]
+                            [--only NAME|PATTERN]... [NAME|PATTERN...]
 
 Builds a throwaway cluster on this machine: its own epmd on a free port,
 three RabbitMQ 3.10 nodes (MQTT plugin, one TLS listener each on its own
@@ -11,22 +12,28 @@ users with passwords and per-door topic permissions), joined with
 rabbitmqctl join_cluster. Then runs the named cases against the real
 bridge, with a FUSE stand-in (fake-sesame) per door:
 
-  cluster   the three nodes run as one cluster, MQTT over TLS on each
-  failover  SIGKILL the node a bridge is on, KILLS times: time until it is
+  cluster-carries-messages
+            the three nodes run as one cluster, MQTT over TLS on each
+  failover-acts-once
+            SIGKILL the node a bridge is on, KILLS times: time until it is
             online on another node; a command sent afterwards acts exactly
             once, nothing acts that was not sent
-  fleet     BRIDGES bridges, COMMANDS signed commands from phones on all
+  fleet-commands-exactly-once
+            BRIDGES bridges, COMMANDS signed commands from phones on all
             nodes: each reaches its own door exactly once; latency from
             publish to the device's write; the nodes' memory
-  herd      SIGKILL the node under the most of the fleet's bridges: time
+  herd-moves-and-acts-once
+            SIGKILL the node under the most of the fleet's bridges: time
             until each is online on another; then an open to every door
             acts exactly once
-  state     how long a phone on another node than the bridge's takes to
+  state-learned-across-nodes
+            how long a phone on another node than the bridge's takes to
             learn a door's state (RabbitMQ keeps retained messages per
             node; the bridge re-publishes every republish_interval)
 
-Prints one "ok"/"not ok" line per case and the figures; exits 0 only if
-every selected case passed. KEEP=1 keeps the temporary directory. Every
+The runner is tests/lib/cases.py, the cluster its fixture: TAP, one
+"ok"/"not ok" line per case, the figures as "# fleet:" lines; exits 0 only
+if every selected case passed. KEEP=1 keeps the temporary directory. Every
 process it starts it stops, by its own pid; passwords live in files and
 in this process's memory, never in a command line.
 """
@@ -55,6 +62,9 @@ except ImportError:
     sys.exit("fleet.py: python3-paho-mqtt is missing (scripts/deps.sh fleet)")
 
 TOP = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / "tests" / "lib"))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+from cases import Cases, check  # noqa: E402  (the one case runner)
 BUILD = Path(os.environ.get("BUILD_BRIDGE", TOP / "build" / "bridge"))
 BRIDGE = BUILD / "sesame-bridge"
 SIGN = BUILD / "sesame-sign"
@@ -66,7 +76,8 @@ TIMEOUT = 30            # for anything that should happen "soon"
 
 
 def say(msg):
-    print(f"fleet: {msg}", flush=True)
+    # A TAP diagnostic, between the runner's "ok" lines.
+    print(f"# fleet: {msg}", flush=True)
 
 
 def mono():
@@ -643,15 +654,6 @@ class Fixture:
 
 # ------------------------------------------------------------------ cases
 
-class Failed(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failed(msg)
-
-
 def start_doors(fx, names, republish=REPUBLISH):
     """Start bridges, host lists rotated so that they spread over the
     nodes, and wait until each has said online."""
@@ -956,57 +958,81 @@ def case_state(fx):
     check(max(waits) <= REPUBLISH + 5, f"worst {max(waits):.1f} s > republish_interval + 5")
 
 
-CASES = {"cluster": case_cluster, "failover": case_failover, "fleet": case_fleet,
-         "herd": case_herd, "state": case_state}
+def declare(cases, args):
+    """The cases, on one cluster, in this order: herd and state use the
+    fleet's bridges when fleet ran before them (else they start their own)."""
+
+    @cases.fixture("cluster")
+    def cluster():
+        """The three-node cluster every case runs on; torn down (every
+        process stopped) after the last case, the figures written then."""
+        fx = Fixture(args)
+        t_all = time.monotonic()
+        try:
+            fx.setup_cluster()
+            yield fx
+        finally:
+            fx.figures["total_s"] = round(time.monotonic() - t_all, 1)
+            fx.figures["size"] = {"kills": args.kills, "bridges": args.bridges,
+                                  "commands": args.commands}
+            if args.figures:
+                Path(args.figures).parent.mkdir(parents=True, exist_ok=True)
+                Path(args.figures).write_text(json.dumps(fx.figures, indent=1) + "\n")
+            fx.teardown()
+            say(f"cluster up for {fx.figures['total_s']} s")
+
+    @cases.case("cluster-carries-messages",
+                "three running nodes; a message published on node 1 reaches a subscriber on node 3",
+                "cluster")
+    def _(fx):
+        case_cluster(fx)
+
+    @cases.case("failover-acts-once",
+                f"SIGKILL the node under a bridge, {args.kills} times: online on another node, "
+                "each command sent afterwards acts exactly once, nothing unsent acts", "cluster")
+    def _(fx):
+        case_failover(fx)
+
+    @cases.case("fleet-commands-exactly-once",
+                f"{args.bridges} bridges, {args.commands} signed commands from phones on all nodes: "
+                "each reaches its own door exactly once; latency and the nodes' memory", "cluster")
+    def _(fx):
+        case_fleet(fx)
+
+    @cases.case("herd-moves-and-acts-once",
+                "SIGKILL the node under the most bridges: each online on another node; "
+                "then an open to every door acts exactly once", "cluster")
+    def _(fx):
+        case_herd(fx)
+
+    @cases.case("state-learned-across-nodes",
+                "a phone on another node than a door's bridge learns its state within "
+                "republish_interval + 5 s", "cluster")
+    def _(fx):
+        case_state(fx)
 
 
 def main():
+    cases = Cases()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--bridges", type=int, default=50)
     ap.add_argument("--commands", type=int, default=1000)
     ap.add_argument("--figures", help="write the figures here (JSON)")
-    ap.add_argument("cases", nargs="*", default=list(CASES))
+    cases.add_arguments(ap)
     args = ap.parse_args()
-    for c in args.cases:
-        if c not in CASES:
-            ap.error(f"unknown case {c}; cases: {' '.join(CASES)}")
-    for prog in (BRIDGE, SIGN, FAKE, SYNC_LIB, RABBIT_BIN / "rabbitmq-server"):
-        if not prog.exists():
-            sys.exit(f"fleet.py: {prog} is missing (make fleet builds and installs all)")
-    if not Path("/dev/fuse").exists():
-        sys.exit("fleet.py: /dev/fuse is missing, so the /dev/sesame stand-in cannot run")
-    # A SIGTERM (make killed, CI's timeout) still stops everything started.
+    # The titles name the sizes chosen on the command line.
+    declare(cases, args)
+    if not args.list:
+        for prog in (BRIDGE, SIGN, FAKE, SYNC_LIB, RABBIT_BIN / "rabbitmq-server"):
+            if not prog.exists():
+                sys.exit(f"fleet.py: {prog} is missing (make fleet builds and installs all)")
+        if not Path("/dev/fuse").exists():
+            sys.exit("fleet.py: /dev/fuse is missing, so the /dev/sesame stand-in cannot run")
+    # A SIGTERM (make killed, CI's timeout) still stops everything started:
+    # the runner tears the cluster down on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    fx = Fixture(args)
-    failed = 0
-    t_all = time.monotonic()
-    try:
-        try:
-            fx.setup_cluster()
-        except Exception as e:      # the cluster is every case's fixture
-            say(f"not ok 0 - set-up: {e}")
-            return 1
-        for no, c in enumerate(args.cases, 1):
-            t0 = time.monotonic()
-            try:
-                CASES[c](fx)
-                say(f"ok {no} - {c} ({time.monotonic() - t0:.0f} s)")
-            except (Failed, RuntimeError, subprocess.SubprocessError, OSError) as e:
-                say(f"  FAIL: {e}")
-                say(f"not ok {no} - {c}")
-                failed += 1
-    finally:
-        fx.figures["total_s"] = round(time.monotonic() - t_all, 1)
-        fx.figures["size"] = {"kills": args.kills, "bridges": args.bridges,
-                              "commands": args.commands}
-        if args.figures:
-            Path(args.figures).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.figures).write_text(json.dumps(fx.figures, indent=1) + "\n")
-        fx.teardown()
-    say(f"{len(args.cases) - failed} of {len(args.cases)} cases passed "
-        f"in {fx.figures['total_s']} s")
-    return 1 if failed else 0
+    return cases.run(args)
 
 
 if __name__ == "__main__":

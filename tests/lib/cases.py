@@ -22,7 +22,10 @@ A case is given the value of each fixture it names, in order. It fails by
 raising Failure (check() does) or any other exception, and is skipped by
 raising Skip; under CI=true a skip fails, since CI judges every case. A
 fixture runs once, when the first selected case needs it; if it raises,
-every case that needs it fails. Cases run in the order they are declared.
+every case that needs it fails; a generator fixture whose set-up fails
+cleans up after itself, since nothing tears it down. Fixtures still up
+when a run is cut short (SystemExit, Ctrl-C) are torn down on the way out.
+Cases run in the order they are declared.
 
 Command line: --list, --only NAME|PATTERN (repeatable; fnmatch globs), and
 names or patterns as plain arguments. Output is TAP: "1..N",
@@ -150,26 +153,32 @@ class Cases:
                     raise ValueError(f"no fixture '{f}'")
         print(f"1..{len(chosen)}", flush=True)
         passed = failed = skipped = 0
-        for num, (name, title, fixtures, fn) in enumerate(chosen, 1):
-            verdict, why, secs = self._run_one(fixtures, fn)
-            line = f"{num} - {name}: {title} ({secs:.0f} s)"
-            if verdict == "skip" and os.environ.get("CI") == "true":
-                verdict, why = "fail", f"SKIP not allowed in CI: {why}"
-            if verdict == "ok":
-                passed += 1
-                print(f"ok {line}", flush=True)
-            elif verdict == "skip":
-                skipped += 1
-                print(f"ok {line} # SKIP {why}", flush=True)
-            else:
-                failed += 1
-                print(f"not ok {line}", flush=True)
-                say("\n".join(f"  {l}" for l in why.splitlines()))
-            # A fixture no later selected case needs is torn down now.
-            later = {f for c in chosen[num:] for f in c[2]}
-            for f in fixtures:
-                if f not in later:
-                    self.fixtures[f].tear_down()
+        try:
+            for num, (name, title, fixtures, fn) in enumerate(chosen, 1):
+                verdict, why, secs = self._run_one(fixtures, fn)
+                line = f"{num} - {name}: {title} ({secs:.0f} s)"
+                if verdict == "skip" and os.environ.get("CI") == "true":
+                    verdict, why = "fail", f"SKIP not allowed in CI: {why}"
+                if verdict == "ok":
+                    passed += 1
+                    print(f"ok {line}", flush=True)
+                elif verdict == "skip":
+                    skipped += 1
+                    print(f"ok {line} # SKIP {why}", flush=True)
+                else:
+                    failed += 1
+                    print(f"not ok {line}", flush=True)
+                    say("\n".join(f"  {l}" for l in why.splitlines()))
+                # A fixture no later selected case needs is torn down now.
+                later = {f for c in chosen[num:] for f in c[2]}
+                for f in fixtures:
+                    if f not in later:
+                        self.fixtures[f].tear_down()
+        finally:
+            # A run cut short (SIGTERM made SystemExit, Ctrl-C) still tears
+            # down what it set up: brokers and clusters must not outlive it.
+            for fixture in self.fixtures.values():
+                fixture.tear_down()
         print(f"# {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""),
               flush=True)
         return 1 if failed else 0

@@ -9,24 +9,30 @@ writes, reads and polls, open/close races, unbind/bind with files open,
 rmmod refused while files are open, rmmod and insmod racing opens. Then
 it takes the module out while both servos pulse, and checks:
 
-  T01 every worker ran its time and stopped (none hung in the driver)
-  T02 every system call returned what the /dev/sesame protocol says
-  T03 the stress did what it claims (counts of each kind of operation)
-  T04 the kernel log has no WARNING, BUG, oops, refcount or list
-      corruption, slab poison or red-zone report, lockup or hung task
-  T05 no runt pulse
-  T06 no stretched pulse
-  T07 no burst of pulses, and the period grid kept within each train
-  T08 the line is low whenever its device is unbound or unloaded, and
-      after the final rmmod; no reference is left on the module
+  workers-ran-and-stopped     every worker ran its time and stopped (none
+                              hung in the driver)
+  syscalls-follow-protocol    every system call returned what the
+                              /dev/sesame protocol says
+  stress-did-each-operation   the stress did what it claims (counts of each
+                              kind of operation)
+  kernel-log-clean            the kernel log has no WARNING, BUG, oops,
+                              refcount or list corruption, slab poison or
+                              red-zone report, lockup or hung task
+  no-runt-pulse               no runt pulse
+  no-stretched-pulse          no stretched pulse
+  no-burst-grid-kept          no burst of pulses, and the period grid kept
+                              within each train
+  line-low-while-unbound      the line is low whenever its device is unbound
+                              or unloaded, and after the final rmmod; no
+                              reference is left on the module
 
 Debian's kernel has no lockdep, KASAN or KFENCE, so locking order and
 every stray access cannot be checked. It has SLUB debugging, which the
 boot turns on (slub_debug=FZPU: poisoned freed objects, red zones, sanity
 checks, and a validation of every slab at the end), list debugging with
 BUG on corruption, saturating refcounts that warn on underflow, hardened
-usercopy, the soft-lockup and hung-task detectors: T04 looks for what
-they report.
+usercopy, the soft-lockup and hung-task detectors: kernel-log-clean looks
+for what they report.
 
 qemu runs in host time (not rig/qemu.sh -c): with -c, qemu's round-robin
 can hold a vCPU in the middle of the timer callback while another runs,
@@ -35,7 +41,9 @@ the host is busy; lateness makes a pulse longer, never shorter, so the
 checks are exact where the driver decides (the fall it programmed, the
 boundaries) and only the callback's own lateness is left to emulation.
 
-Usage: test_stress.py [--out DIR] [--seconds N] [--reuse] [-v]
+Usage: test_stress.py [--out DIR] [--seconds N] [--reuse] [-v] [--list]
+                      [--only NAME|PATTERN]... [NAME|PATTERN...]
+(the runner is tests/lib/cases.py; the boot is its fixture "stress-run")
 Exit status: 0 when every case passed, 1 otherwise.
 """
 import argparse
@@ -45,7 +53,6 @@ import os
 import re
 import statistics
 import sys
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SYSTEM = os.path.join(os.path.dirname(HERE), "system")
@@ -53,6 +60,7 @@ sys.path.insert(0, os.path.join(SYSTEM, "lib"))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import systest  # noqa: E402
 from systest import BUILD, Failure, Results, check, st  # noqa: E402
+from cases import Cases  # noqa: E402  (on the path systest set)
 from pulsecheck import US, expect_no_burst, expect_whole, line_level_at  # noqa: E402
 
 MODULE = os.path.join(BUILD, "module-arm64", "sesame.ko")
@@ -206,17 +214,12 @@ class Stress:
         return out
 
 
-CASES = []
+CASES = Cases()
+case = CASES.case
 
 
-def case(title):
-    def add(fn):
-        CASES.append((title, fn))
-        return fn
-    return add
-
-
-@case("every worker ran its time and stopped; none hung in the driver")
+@case("workers-ran-and-stopped",
+      "every worker ran its time and stopped; none hung in the driver", "stress-run")
 def c_ran(s):
     check(s.res.rc("insmod") == 0, "insmod failed: " + s.res.read("insmod.out"))
     check(s.res.rc("hammer") == 0, "hammer failed: " + s.res.read("hammer.out")[-400:])
@@ -227,12 +230,14 @@ def c_ran(s):
           f"the stress ran {(stop - start) / 1e9:.1f} s, not {s.seconds} s")
 
 
-@case("every system call returned what the /dev/sesame protocol says")
+@case("syscalls-follow-protocol",
+      "every system call returned what the /dev/sesame protocol says", "stress-run")
 def c_protocol(s):
     check(not s.violations, f"{len(s.violations)} violations:\n" + "\n".join(s.violations[:40]))
 
 
-@case("the stress did what it claims: each kind of operation, often")
+@case("stress-did-each-operation",
+      "the stress did what it claims: each kind of operation, often", "stress-run")
 def c_coverage(s):
     scale = min(1.0, s.seconds / 30)
     short = [f"{k}: {s.counts.get(k, 0)}, wanted {max(1, int(v * scale))}"
@@ -242,7 +247,8 @@ def c_coverage(s):
         check(len(line.pulses) >= 100 * scale, f"{dev}: only {len(line.pulses)} pulses")
 
 
-@case("the kernel log: no WARNING, BUG, oops, refcount, list or slab corruption, lockup")
+@case("kernel-log-clean",
+      "the kernel log: no WARNING, BUG, oops, refcount, list or slab corruption, lockup", "stress-run")
 def c_kernel(s):
     dmesg = s.res.dmesg().splitlines()
     bad = [l for l in dmesg if KERNEL_TROUBLE.search(l)]
@@ -254,7 +260,8 @@ def c_kernel(s):
     check("function !=" in s.res.read("filter.out"), "the trace filter was not set")
 
 
-@case("no runt: each pulse ended no earlier than programmed, for a commanded width")
+@case("no-runt-pulse",
+      "no runt: each pulse ended no earlier than programmed, for a commanded width", "stress-run")
 def c_runt(s):
     for dev, line in s.lines.items():
         check(s.res.trace.lost == 0, f"the trace lost {s.res.trace.lost} events: "
@@ -262,7 +269,8 @@ def c_runt(s):
         expect_whole(line, line.pulses, dev)
 
 
-@case("no stretched pulse: the fall armed once, for the commanded width, and made by its own callback")
+@case("no-stretched-pulse",
+      "no stretched pulse: the fall armed once, for the commanded width, and made by its own callback", "stress-run")
 def c_stretch(s):
     for dev, line in s.lines.items():
         wakes = [ts for ts, _ in line.fall_wakes]
@@ -281,7 +289,7 @@ def c_stretch(s):
                   f"{at}: the line fell in a callback that was not its fall's")
 
 
-@case("no burst, and the boundaries on one grid within each train")
+@case("no-burst-grid-kept", "no burst, and the boundaries on one grid within each train", "stress-run")
 def c_grid(s):
     for dev, line in s.lines.items():
         # One pulse per boundary, the boundaries in order.
@@ -328,7 +336,8 @@ def c_grid(s):
             prev = b
 
 
-@case("the line stays low while its device is unbound or unloaded, and after the last rmmod")
+@case("line-low-while-unbound",
+      "the line stays low while its device is unbound or unloaded, and after the last rmmod", "stress-run")
 def c_low(s):
     trace_end = s.res.trace.events[-1].ts
     for dev, line in s.lines.items():
@@ -381,38 +390,35 @@ def main():
     ap.add_argument("--seconds", type=int, default=int(os.environ.get("STRESS_SECONDS", "40")))
     ap.add_argument("--reuse", action="store_true", help="judge the results already in --out")
     ap.add_argument("-v", "--verbose", action="store_true")
+    CASES.add_arguments(ap)
     args = ap.parse_args()
-    out = os.path.join(args.out, "run")
-    print(f"1..{len(CASES)}")
-    rundir, rc, secs = os.path.join(out, "run"), 0, 0
-    if not args.reuse:
-        rundir, rc, secs = boot(out, args.seconds, args.verbose)
-    print(f"# boot: guest exit {rc}, {secs:.0f} s, {args.seconds} s of stress, results in {rundir}")
-    s, err = None, None
-    try:
-        s = Stress(rundir, args.seconds)
-    except (OSError, Failure, KeyError) as e:
-        err = f"no usable results from the guest ({e}); console: {os.path.join(rundir, 'console.log')}"
-    if rc and not err:
-        err = f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}"
-    failed = 0
-    for num, (title, fn) in enumerate(CASES, 1):
+
+    @CASES.fixture("stress-run")
+    def stress_run():
+        """The one boot: the stress and its results, judged by every case;
+        its figures are printed once the last case ran. A guest test that
+        exited non-zero, or left no usable results, fails every case."""
+        out = os.path.join(args.out, "run")
+        rundir, rc, secs = os.path.join(out, "run"), 0, 0
+        if not args.reuse:
+            rundir, rc, secs = boot(out, args.seconds, args.verbose)
+        print(f"# boot: guest exit {rc}, {secs:.0f} s, {args.seconds} s of stress, results in {rundir}",
+              flush=True)
         try:
-            if err:
-                raise Failure(err)
-            fn(s)
-            print(f"ok {num} - T{num:02d} {title}")
-        except Exception as e:  # pylint: disable=broad-except
-            failed += 1
-            print(f"not ok {num} - T{num:02d} {title}")
-            text = str(e) if isinstance(e, Failure) else traceback.format_exc()
-            for l in text.splitlines():
-                print(f"#   {l}")
-    if s is not None:
+            s = Stress(rundir, args.seconds)
+        except (OSError, Failure, KeyError) as e:
+            raise Failure(f"no usable results from the guest ({e}); "
+                          f"console: {os.path.join(rundir, 'console.log')}") from e
+        if rc:
+            # Its figures still say what the stress did before it failed.
+            for l in figures(s):
+                print(l)
+            raise Failure(f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}")
+        yield s
         for l in figures(s):
             print(l)
-    print(f"# {len(CASES) - failed}/{len(CASES)} passed, {failed} failed")
-    return 1 if failed else 0
+
+    return CASES.run(args)
 
 
 if __name__ == "__main__":

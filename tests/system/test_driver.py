@@ -4,7 +4,8 @@
 Boots the emulated Pi (tests/system/rig/), each time with a guest script
 from tests/system/cases/ that does what a user would do with /dev/sesame
 and records what it saw; then checks the results and the GPIO trace here,
-as numbered cases:
+as named cases, each prefixed with the name of its boot (--list lists
+them):
 
   boot "overlay": dts/sesame-overlay.dts + tests/system/dts/more-servos.dtso
   boot "params":  the overlay with properties changed by fdtput, as the
@@ -27,11 +28,17 @@ microseconds late. The guest results, a timeline, statistics (JSON) and a
 plot of each boot stay in the output folder.
 
 Usage: test_driver.py [--out DIR] [--boot NAME]... [--reuse] [-v]
+                      [--list] [--only NAME|PATTERN]... [NAME|PATTERN...]
+  --boot   the cases of this boot, beside any named (repeatable); without
+           it or names, those of the boots this board runs by default
   --reuse  check the results already in DIR instead of booting (for
            working on the checks)
+  --only   these cases (fnmatch globs, e.g. 'smoke-*'); only their boots
+           are booted
 Exit status: 0 when every case passed (or was skipped, except under
 CI=true, where a skip fails), 1 otherwise.
-The runner is lib/systest.py, the pulse checks lib/pulsecheck.py.
+The runner is lib/systest.py (on tests/lib/cases.py), the pulse checks
+lib/pulsecheck.py.
 """
 import os
 import re
@@ -144,7 +151,8 @@ def on_bcm2835(dbg, pin, consumer):
                and re.search(rf"\(GPIO{pin}\s+\|{consumer}\s*\)", c) for c in chips)
 
 
-@case("overlay", "the overlay binds sesame.ko to GPIO18 through pinctrl-bcm2835")
+@case("overlay-binds-gpio18-via-pinctrl",
+      "the overlay binds sesame.ko to GPIO18 through pinctrl-bcm2835", "overlay")
 def c_probe(res):
     check(res.rc("insmod") == 0, "insmod failed: " + res.read("insmod.out"))
     bound = res.read("bound.out").split()
@@ -165,7 +173,8 @@ def c_probe(res):
               f"sysfs {key} is {res.devices['sesame'].get(key)}, the binding's default {val}")
 
 
-@case("overlay", "no edge on the line from probe until the first command")
+@case("overlay-quiet-until-first-command",
+      "no edge on the line from probe until the first command", "overlay")
 def c_quiet(res):
     writes = [ts for ts, t in res.trace.markers() if st.WRITE_RE.match(t)]
     check(writes, "no device writes in the trace")
@@ -179,7 +188,8 @@ def c_quiet(res):
     check(res.step("quiet")[1] - res.step("quiet")[0] >= 900 * MS, "the quiet step was too short")
 
 
-@case("overlay", "periods on the grid and widths as commanded (raw, angle 0/180/90)")
+@case("overlay-widths-as-commanded",
+      "periods on the grid and widths as commanded (raw, angle 0/180/90)", "overlay")
 def c_widths(res):
     line = res.lines["sesame"]
     start, end = res.step("widths")
@@ -206,7 +216,8 @@ def c_widths(res):
           f"status after the moves: {out[-1]}")
 
 
-@case("overlay", "the idle stop ends the train exactly idle-ms after the last move")
+@case("overlay-idle-stop-exact",
+      "the idle stop ends the train exactly idle-ms after the last move", "overlay")
 def c_idle(res):
     line = res.lines["sesame"]
     start, end = res.step("widths")
@@ -215,7 +226,8 @@ def c_idle(res):
     check(line_level_at(line, end) == 0, "the line is not low after the idle stop")
 
 
-@case("overlay", "open, hold 3 s, auto-close, idle stop 1 s later, in order, exactly; poll() wakes for each")
+@case("overlay-open-hold-close-poll",
+      "open, hold 3 s, auto-close, idle stop 1 s later, in order, exactly; poll() wakes for each", "overlay")
 def c_open(res):
     line = res.lines["sesame"]
     start, end = res.step("open")
@@ -243,7 +255,8 @@ def c_open(res):
     check(out[5] == "read = " + status("closed", 1000, 45, 0, 1), f"status after idle stop: {out[5]}")
 
 
-@case("overlay", "every bad write fails with EINVAL and changes nothing (train, status, idle clock)")
+@case("overlay-bad-writes-change-nothing",
+      "every bad write fails with EINVAL and changes nothing (train, status, idle clock)", "overlay")
 def c_badwrites(res):
     line = res.lines["sesame"]
     start, end = res.step("badwrites")
@@ -268,7 +281,8 @@ def c_badwrites(res):
     expect_idle_stop(line, handled_after(line, good), end, 1000, "idle stop of the good write")
 
 
-@case("overlay", "stop ends the train at a period boundary, the last pulse whole, the line low")
+@case("overlay-stop-at-period-boundary",
+      "stop ends the train at a period boundary, the last pulse whole, the line low", "overlay")
 def c_stop(res):
     line = res.lines["sesame"]
     start, end = res.step("stop")
@@ -295,7 +309,8 @@ def c_stop(res):
     check(out[-1] == "read = " + status("angle", 2000, 135, 0, 1), f"status after stop: {out[-1]}")
 
 
-@case("overlay", "a second, labelled servo: /dev/sesame-side on GPIO17, beside /dev/sesame")
+@case("overlay-second-servo-side",
+      "a second, labelled servo: /dev/sesame-side on GPIO17, beside /dev/sesame", "overlay")
 def c_side(res):
     nodes = res.read("nodes.out")
     check("/dev/sesame-side 600 0 0 character special file" in nodes,
@@ -320,7 +335,8 @@ def c_side(res):
           "main status: " + line_out(res, "side-main.out")[-1])
 
 
-@case("overlay", "timer callbacks whole periods late: missed periods skipped, no burst, grid kept")
+@case("overlay-late-callbacks-skip-periods",
+      "timer callbacks whole periods late: missed periods skipped, no burst, grid kept", "overlay")
 def c_stall(res):
     start, end = res.step("stall")
     for i in (1, 2, 3):
@@ -355,7 +371,8 @@ BAD_NODES = [
 ]
 
 
-@case("overlay", "each bad property fails the probe with a message naming it; nothing pulses")
+@case("overlay-bad-properties-fail-probe",
+      "each bad property fails the probe with a message naming it; nothing pulses", "overlay")
 def c_bad_props(res):
     dmesg = res.dmesg().splitlines()
     base = int(res.devices["sesame"]["gpio"]) - 18
@@ -382,7 +399,8 @@ def c_bad_props(res):
           + "\n".join(twins))
 
 
-@case("overlay", "rmmod with a file held open is refused and the pulses go on")
+@case("overlay-rmmod-refused-while-open",
+      "rmmod with a file held open is refused and the pulses go on", "overlay")
 def c_rmmod_busy(res):
     check(res.rc("rmmod-busy") != 0, "rmmod succeeded with /dev/sesame-side held open")
     check(res.read("module-after-busy.out").strip() == "present", "the module is gone")
@@ -398,7 +416,8 @@ def c_rmmod_busy(res):
         expect_programmed(p, 2000, "after the refused rmmod")
 
 
-@case("overlay", "unbind with a file held open: line low at a period boundary, ENODEV, POLLHUP|POLLERR, no oops")
+@case("overlay-unbind-while-open",
+      "unbind with a file held open: line low at a period boundary, ENODEV, POLLHUP|POLLERR, no oops", "overlay")
 def c_unbind(res):
     check(res.rc("unbind") == 0, "unbind failed: " + res.read("unbind.out"))
     check("No such file" in res.read("node-after-unbind.out"), "/dev/sesame-side is still there")
@@ -421,7 +440,7 @@ def c_unbind(res):
     no_oops(res)
 
 
-@case("overlay", "bound again, the servo works again")
+@case("overlay-rebind-works-again", "bound again, the servo works again", "overlay")
 def c_rebind(res):
     check(res.rc("rebind") == 0, "bind failed: " + res.read("rebind.out"))
     out = line_out(res, "rebind.out")
@@ -435,7 +454,8 @@ def c_rebind(res):
     expect_whole(side, pulses, "after rebind")
 
 
-@case("overlay", "rmmod while both servos pulse: whole last pulses, lines low, devices gone")
+@case("overlay-rmmod-while-pulsing",
+      "rmmod while both servos pulse: whole last pulses, lines low, devices gone", "overlay")
 def c_rmmod(res):
     check(res.rc("rmmod") == 0, "rmmod failed: " + res.read("rmmod.out"))
     check("No such file" in res.read("nodes-after-rmmod.out") or not res.read("nodes-after-rmmod.out").strip(),
@@ -452,7 +472,8 @@ def c_rmmod(res):
     no_oops(res)
 
 
-@case("overlay", "over the whole boot: no runt, no burst, no lost trace event")
+@case("overlay-no-runt-burst-lost-event",
+      "over the whole boot: no runt, no burst, no lost trace event", "overlay")
 def c_invariants(res):
     check(res.trace.lost == 0, f"the trace lost {res.trace.lost} events")
     for dev, line in res.lines.items():
@@ -460,7 +481,8 @@ def c_invariants(res):
         expect_no_burst(line, line.pulses, dev)
 
 
-@case("overlay", "observed widths and periods as commanded, loosely (skipped when the host starves qemu)")
+@case("overlay-observed-timing-loose",
+      "observed widths and periods as commanded, loosely (skipped when the host starves qemu)", "overlay")
 def c_observed(res):
     """Only here are observed edges held to bounds: the emulated timer's
     lateness comes from the host, and on a host too busy to run qemu in
@@ -492,7 +514,8 @@ def c_observed(res):
               f"{line.name}: falls {med:.0f} us after their callback could lower the line (median)")
 
 
-@case("params", "properties changed with fdtput (gpiopin, label, period, open, hold, idle) change behaviour")
+@case("params-fdtput-changes-behaviour",
+      "properties changed with fdtput (gpiopin, label, period, open, hold, idle) change behaviour", "params")
 def c_params(res):
     check(res.rc("insmod") == 0, "insmod failed: " + res.read("insmod.out"))
     nodes = res.read("nodes.out")
@@ -531,7 +554,8 @@ EXPIRE_RE = re.compile(r"^\s*.*?-\d+\s+\[(?P<cpu>\d+)\]\s+\S+\s+\d+\.\d{6}:\s+"
                        r"hrtimer_expire_(?P<what>entry|exit): hrtimer=(?P<timer>\S+)(?: function=(?P<fn>\S+))?")
 
 
-@case("smoke", f"{KERNEL}: the overlay binds sesame.ko to GPIO18, a root-only /dev/sesame")
+@case("smoke-binds-gpio18",
+      f"{KERNEL}: the overlay binds sesame.ko to GPIO18, a root-only /dev/sesame", "smoke")
 def c_smoke_probe(res):
     check(res.rc("insmod") == 0, "insmod failed: " + res.read("insmod.out"))
     check("/dev/sesame 600 0 0 character special file" in res.read("nodes.out"),
@@ -542,7 +566,8 @@ def c_smoke_probe(res):
           "no probe message in dmesg")
 
 
-@case("smoke", f"{KERNEL}: open, held 3 s, closed by itself, stopped 1 s later, exactly; poll() wakes for each")
+@case("smoke-open-hold-close-poll",
+      f"{KERNEL}: open, held 3 s, closed by itself, stopped 1 s later, exactly; poll() wakes for each", "smoke")
 def c_smoke_open(res):
     line = res.lines["sesame"]
     start, end = res.step("open")
@@ -562,8 +587,9 @@ def c_smoke_open(res):
           and out[5] == "read = " + status("closed", 1000, 45, 0, 1), "open.out: " + " / ".join(out))
 
 
-@case("smoke", f"{KERNEL}: observed pulse widths from the trace: 2000 us open, 1000 us closed "
-      "(median within bounds; skipped when the host starves qemu)")
+@case("smoke-observed-widths",
+      f"{KERNEL}: observed pulse widths from the trace: 2000 us open, 1000 us closed "
+      "(median within bounds; skipped when the host starves qemu)", "smoke")
 def c_smoke_widths(res):
     line = res.lines["sesame"]
     cb = sorted((now - b) / US for _, b, now in line.boundary_calls)
@@ -579,14 +605,15 @@ def c_smoke_widths(res):
               + ", ".join(f"{w:.0f}" for w in widths[:12]))
 
 
-@case("smoke", f"{KERNEL}: rmmod: the line ends low, /dev/sesame is gone")
+@case("smoke-rmmod-line-low", f"{KERNEL}: rmmod: the line ends low, /dev/sesame is gone", "smoke")
 def c_smoke_rmmod(res):
     check(res.rc("rmmod") == 0, "rmmod failed: " + res.read("rmmod.out"))
     check("No such file" in res.read("nodes-after-rmmod.out"), "nodes left: " + res.read("nodes-after-rmmod.out"))
     check(res.lines["sesame"].final_level == 0, "the line is high at the end")
 
 
-@case("smoke", f"{KERNEL}: no sleeping lock and no schedule() inside the hard timer callback (function tracer)")
+@case("smoke-no-sleeping-lock-in-timer",
+      f"{KERNEL}: no sleeping lock and no schedule() inside the hard timer callback (function tracer)", "smoke")
 def c_smoke_no_sleeping_lock(res):
     """Debian's RT kernel has no might_sleep() debugging: a spinlock_t
     (a sleeping rt_spin_lock there) or a mutex in the hard hrtimer callback
@@ -640,14 +667,16 @@ def c_smoke_no_sleeping_lock(res):
                       f"{' (PREEMPT_RT)' if rt else ''}:\n" + "\n".join(inside[:10]))
 
 
-@case("smoke", f"{KERNEL}: the kernel log is clean: no WARN, BUG, sleeping-in-atomic or lockdep report")
+@case("smoke-kernel-log-clean",
+      f"{KERNEL}: the kernel log is clean: no WARN, BUG, sleeping-in-atomic or lockdep report", "smoke")
 def c_smoke_log(res):
     no_oops(res)
 
 
 # --- taken: the Pi 2's I2S pins ----------------------------------------------------
 
-@case("taken", f"{KERNEL}: GPIO18 held for I2S: sesame refuses it, names the pin and the fix; no /dev/sesame")
+@case("taken-gpio18-refused-with-fix",
+      f"{KERNEL}: GPIO18 held for I2S: sesame refuses it, names the pin and the fix; no /dev/sesame", "taken")
 def c_taken_message(res):
     dmesg = res.dmesg()
     check(re.search(r"pin gpio18 already requested by 3f200000\.gpio; cannot claim for sesame", dmesg),
@@ -662,7 +691,8 @@ def c_taken_message(res):
           "a device is bound: " + res.read("bound.out"))
 
 
-@case("taken", f"{KERNEL}: the refusal touches nothing: GPIO18-21 stay I2S's (alt0), no GPIO driven")
+@case("taken-refusal-touches-nothing",
+      f"{KERNEL}: the refusal touches nothing: GPIO18-21 stay I2S's (alt0), no GPIO driven", "taken")
 def c_taken_untouched(res):
     def pins(name):
         return [l for l in res.read(name).splitlines() if re.match(r"pin (1[89]|2[01]) ", l)]

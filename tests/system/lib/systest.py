@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""systest.py - boot the emulated Pi for a set of numbered cases, and run them.
+"""systest.py - boot the emulated Pi for a test program's named cases, and run them.
 
 A test program (tests/system/test_*.py) declares its boots (a guest script,
 overlays, fdtput changes, modules and files for the initramfs) and its
-cases, each a function of the boot's Results that raises Failure (or Skip,
-when a run cannot judge it). run() boots each, runs its cases and prints TAP:
-"ok 3 - S03 title", "not ok ...", "ok ... # SKIP why", with the evidence of
-a failure as "#" lines; it keeps each boot's results, timeline, statistics
-and plot in the output folder.
+cases, case("stable-name", "title", "boot"), each a function of the boot's
+Results that raises Failure (or Skip, when a run cannot judge it). run()
+hands them to the one case runner (tests/lib/cases.py), each boot a
+fixture: booted before its first selected case, its timeline, statistics
+and plot written after its last. Output is cases.py's TAP ("ok 3 -
+name: title (S s)"), with a "# boot NAME: guest exit ..." line per boot;
+--list, --only NAME|PATTERN and names select cases, --boot NAME those of
+a boot.
 """
 
 import argparse
@@ -16,14 +19,17 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SYSTEM = os.path.dirname(HERE)
 ROOT = os.path.dirname(os.path.dirname(SYSTEM))
 sys.path.insert(0, os.path.join(SYSTEM, "trace"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import sesame_trace as st  # noqa: E402
+# The one case runner; its Failure, Skip and check are the ones the checks
+# (pulsecheck.py, the test programs) raise and use.
+from cases import Cases, Failure, Skip, check  # noqa: E402,F401
 
 BUILD = os.path.join(ROOT, "build")
 RIG = os.path.join(SYSTEM, "rig")
@@ -53,19 +59,6 @@ def guest_arch():
 
 
 DEVIO = os.path.join(BUILD, "system", "guest" if guest_arch() == "arm64" else "guest-armhf", "devio")
-
-
-class Failure(Exception):
-    """A case's check failed; the message says what was expected and seen."""
-
-
-class Skip(Exception):
-    """A case cannot be judged on this run; the message says why."""
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 # --- booting ------------------------------------------------------------------------
@@ -179,16 +172,10 @@ def line_out(res, name):
 
 # --- cases and the run --------------------------------------------------------------
 
-CASES = []
-
-
-def case(boot_name, title):
-    """Declares the decorated function a case of the boot named boot_name;
-    cases are numbered in the order they are declared."""
-    def add(fn):
-        CASES.append((boot_name, title, fn))
-        return fn
-    return add
+# The cases of the test program: case(name, title, boot) declares one, a
+# function of the named boot's Results (cases.py: each boot is a fixture).
+CASES = Cases()
+case = CASES.case
 
 
 def write_reports(res, bdir):
@@ -205,67 +192,60 @@ def write_reports(res, bdir):
         st.plot(res.trace, lines, os.path.join(bdir, "pulses.png"), title=f"sesame system test: {os.path.basename(bdir)}")
     except (RuntimeError, subprocess.CalledProcessError) as e:
         print(f"# no plot: {e}")
+    print(f"# timeline: {bdir}/timeline.txt, plot: {bdir}/pulses.png, stats: {bdir}/stats.json")
 
 
-def run(boots, description, default_out, default_boots=None):
-    """The command line of a test program: boot, check, report.
-
-    boots: {name: spec} in boot order (see boot()); default_boots, those
-    booted without --boot (default: all). Return: exit status.
-    """
-    ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--out", default=default_out)
-    ap.add_argument("--boot", action="append", choices=list(boots))
-    ap.add_argument("--reuse", action="store_true",
-                    help="check the results already in --out instead of booting")
-    ap.add_argument("-v", "--verbose", action="store_true", help="show the guests' consoles")
-    args = ap.parse_args()
-    names = args.boot or default_boots or list(boots)
-    cases = [(i + 1, b, t, fn) for i, (b, t, fn) in enumerate(CASES) if b in names]
-    print(f"1..{len(cases)}")
-    failed = skipped = 0
-    began = time.monotonic()
-    for name in names:
+def boot_fixture(name, spec, args):
+    """The fixture of one boot: boots it (or, with --reuse, takes what is
+    in --out), is its Results, and writes its reports once its last case
+    ran. A guest test that exited non-zero, or left no results, fails every
+    case of the boot."""
+    def booted():
         bdir = os.path.join(args.out, name)
         rundir = os.path.join(bdir, "run")
         if args.reuse:
             rc, secs = 0, 0
         else:
-            rundir, rc, secs = boot(boots[name], bdir, args.verbose)
-        print(f"# boot {name}: guest exit {rc}, {secs:.0f} s, results in {rundir}")
-        res = err = None
+            rundir, rc, secs = boot(spec, bdir, args.verbose)
+        print(f"# boot {name}: guest exit {rc}, {secs:.0f} s, results in {rundir}", flush=True)
         try:
             res = Results(rundir)
         except OSError as e:
-            err = f"no results from the guest ({e}); console: {os.path.join(rundir, 'console.log')}"
-        if rc != 0 and err is None:
-            err = f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}"
-        for num, b, title, fn in cases:
-            if b != name:
-                continue
-            try:
-                if err:
-                    raise Failure(err)
-                fn(res)
-                print(f"ok {num} - S{num:02d} {title}")
-            except Skip as e:
-                if os.environ.get("CI") == "true":
-                    # CI must judge every case: a skip there is a failure.
-                    failed += 1
-                    print(f"not ok {num} - S{num:02d} {title} # SKIP not allowed in CI: {e}")
-                else:
-                    skipped += 1
-                    print(f"ok {num} - S{num:02d} {title} # SKIP {e}")
-            except Exception as e:  # pylint: disable=broad-except
-                # A check that cannot run (missing data) fails its case too.
-                failed += 1
-                print(f"not ok {num} - S{num:02d} {title}")
-                text = str(e) if isinstance(e, Failure) else traceback.format_exc()
-                for l in text.splitlines():
-                    print(f"#   {l}")
-        if res is not None:
+            raise Failure(f"no results from the guest ({e}); "
+                          f"console: {os.path.join(rundir, 'console.log')}") from e
+        if rc != 0:
+            # What the guest left is still worth a timeline and a plot.
             write_reports(res, bdir)
-            print(f"# timeline: {bdir}/timeline.txt, plot: {bdir}/pulses.png, stats: {bdir}/stats.json")
-    print(f"# {len(cases) - failed - skipped}/{len(cases)} passed, {skipped} skipped, "
-          f"{failed} failed, in {time.monotonic() - began:.0f} s")
-    return 1 if failed else 0
+            raise Failure(f"the guest test exited {rc}; see {os.path.join(rundir, 'results', 'test.log')}")
+        yield res
+        write_reports(res, bdir)
+    return booted
+
+
+def run(boots, description, default_out, default_boots=None):
+    """The command line of a test program: boot, check, report.
+
+    boots: {name: spec} in boot order (see boot()); default_boots, the
+    boots whose cases run when neither --boot nor case names are given
+    (default: all). --boot NAME (repeatable) adds the cases of that boot
+    to those named. Return: exit status.
+    """
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--out", default=default_out)
+    ap.add_argument("--boot", action="append", choices=list(boots),
+                    help="run the cases of this boot (repeatable)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="check the results already in --out instead of booting")
+    ap.add_argument("-v", "--verbose", action="store_true", help="show the guests' consoles")
+    CASES.add_arguments(ap)
+    args = ap.parse_args()
+    for name, spec in boots.items():
+        CASES.fixture(name)(boot_fixture(name, spec, args))
+    # A boot is selected as the names of its cases, beside any names given.
+    boots_wanted = args.boot or ([] if args.only or args.names else default_boots or [])
+    of_boots = [c[0] for c in CASES.cases if set(c[2]) & set(boots_wanted)]
+    if boots_wanted and not of_boots:
+        print(f"{sys.argv[0]}: the boots {' '.join(boots_wanted)} have no cases", file=sys.stderr)
+        return 2
+    args.only += of_boots
+    return CASES.run(args)

@@ -39,7 +39,6 @@ Usage: abuse.py [--flood N] [--rate N] [--rss 0|1] [--bridge PATH] [--keep]
 The runner is tests/lib/cases.py.
 Exit status: 0 all passed, 1 a case failed, 4 cannot run here (no FUSE).
 """
-import argparse
 import json
 import os
 import random
@@ -55,8 +54,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Bridge, Broker, Client, Device, Signer, World,  # noqa: E402
-                     check, messages, need_tools, wait_until)
-from cases import Cases  # noqa: E402  (tests/lib, on the path harness set)
+                     check, messages, run_suite, wait_until)
 
 # Generous bounds, not a benchmark: the median of each phase within
 # LATENCY_BOUND_S (the flood does not delay commands as a rule), each
@@ -571,25 +569,14 @@ def declare(cases, args):
         case_through_it_all(fx)
 
 
-def parse_args(cases):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def options(ap):
     ap.add_argument("--flood", type=int, default=100000)
     ap.add_argument("--rate", type=int, default=FLOOD_RATE, help="junk messages a second")
-    ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
     ap.add_argument("--rss", type=int, default=1, help="0: no memory checks (ASan)")
-    ap.add_argument("--keep", action="store_true")
-    cases.add_arguments(ap)
-    return ap.parse_args()
 
 
 def main():
-    cases = Cases()
-    args = parse_args(cases)
-    # The titles name the sizes chosen on the command line.
-    declare(cases, args)
-    if not args.list:
-        need_tools()
-    return cases.run(args)
+    return run_suite(__doc__, options, declare)
 
 
 if __name__ == "__main__":

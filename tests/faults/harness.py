@@ -11,11 +11,11 @@ and ended by it, by process id.
 
 Used by soak.py and abuse.py; Python's standard library only.
 """
+import argparse
 import asyncio
 import hashlib
 import hmac
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 # The one case runner's Failure and check, so that it reports a failed
 # check by its message (the suites' cases run on tests/lib/cases.py).
-from cases import Failure, check  # noqa: E402,F401
+from cases import Cases, Failure, check  # noqa: E402,F401
+import broker as kit  # noqa: E402  (the tests' broker kit, tests/lib/broker.py)
 
 
 def wait_until(cond, timeout, step=0.02):
@@ -45,13 +46,6 @@ def wait_until(cond, timeout, step=0.02):
         if time.monotonic() >= end:
             return False
         time.sleep(step)
-
-
-def free_port():
-    """A loopback port that nothing listens on now (the kernel's choice)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kib(pid):
@@ -119,64 +113,34 @@ class Broker:
         self.log = world.path("broker.log", "")
         passwd = world.path("passwd", f"bridge:{world.password}\n", 0o600)
         subprocess.run(["mosquitto_passwd", "-U", passwd], check=True)
-        acl = world.path("acl", "user bridge\ntopic readwrite sesame/#\n"
-                         "topic readwrite homeassistant/#\n\nuser tester\ntopic readwrite #\n")
+        acl = world.path("acl", kit.TEST_ACL)
         self.starts = 0
         for _ in range(5):
-            self.bridge_port, self.test_port = free_port(), free_port()
-            pki = world.pki
-            self.conf = world.path("mosquitto.conf", f"""\
-# the fault tests' broker
-user {pwd.getpwuid(os.getuid()).pw_name}
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type error
-log_type warning
-log_type notice
-log_type information
-log_timestamp false
-# deliver every message of a flood: queue without limit
-max_queued_messages 0
-
-# TLS with a password: the bridge, through the proxy
-listener {self.bridge_port} 127.0.0.1
-cafile {pki}/ca.crt
-certfile {pki}/server.crt
-keyfile {pki}/server.key
-password_file {passwd}
-acl_file {acl}
-allow_anonymous false
-
-# TLS with client certificates: the test's own clients
-listener {self.test_port} 127.0.0.1
-cafile {pki}/ca.crt
-certfile {pki}/server.crt
-keyfile {pki}/server.key
-require_certificate true
-use_identity_as_username true
-acl_file {acl}
-allow_anonymous false
-""")
+            self.bridge_port, self.test_port = kit.free_ports(2)
+            # The bridge's listener (it reaches it through the proxy) and
+            # the test's own clients'; every message of a flood delivered:
+            # queues without limit.
+            self.conf = world.path("mosquitto.conf", kit.conf(
+                [f"password:{self.bridge_port}", f"certificate:{self.test_port}"], world.pki,
+                passwd, acl, settings=["max_queued_messages 0"]))
             if self.start(required=False):
                 return
         raise Failure("mosquitto does not start on free ports (see broker.log)")
 
     def start(self, required=True):
+        """Starts it (again) and waits until it listens; self.starts counts
+        the starts that came up."""
         with open(self.log, "a") as log:
             self.proc = self.w.spawn(["mosquitto", "-c", self.conf], stdout=log, stderr=log)
-        want = self.starts + 1
-        ok = wait_until(lambda: self.running_count() >= want or self.proc.poll() is not None, 10)
-        if ok and self.proc.poll() is None and self.running_count() >= want:
-            self.starts = want
+        if kit.wait_listening(self.conf, lambda: self.proc.poll() is None):
+            self.starts += 1
             return True
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         if required:
             raise Failure("mosquitto did not start again: " + self.tail())
         return False
-
-    def running_count(self):
-        with open(self.log, errors="replace") as f:
-            return len(re.findall(r"mosquitto version \S+ running", f.read()))
 
     def kill(self):
         """SIGKILL: no clean shutdown, no will sent on the way out."""
@@ -565,6 +529,24 @@ class Signer:
         mac = hmac.new(self.key, f"{self.topic}|{word}|{t}|{nonce}".encode(), hashlib.sha256)
         self.made += 1
         return f"{word} {t} {nonce} {mac.hexdigest()}"
+
+
+def run_suite(doc, add_options, declare):
+    """The command line of a fault suite: its own options (add_options(ap)),
+    --bridge, --keep and the runner's; its cases declared once the options
+    are known (their titles name the sizes chosen); the tools checked,
+    unless the cases are only listed. Return: exit status."""
+    cases = Cases()
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    add_options(ap)
+    ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    cases.add_arguments(ap)
+    args = ap.parse_args()
+    declare(cases, args)
+    if not args.list:
+        need_tools()
+    return cases.run(args)
 
 
 def need_tools():

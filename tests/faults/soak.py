@@ -48,7 +48,6 @@ Usage: soak.py [--seconds N] [--bridge PATH] [--keep]
                [--list] [--only NAME|PATTERN]... [NAME|PATTERN...]
 Exit status: 0 all passed, 1 a case failed, 4 cannot run here (no FUSE).
 """
-import argparse
 import os
 import random
 import re
@@ -61,8 +60,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Bridge, Broker, Client, Device, Failure, Proxy,  # noqa: E402
-                     Signer, World, check, messages, need_tools, wait_until)
-from cases import Cases  # noqa: E402  (tests/lib, on the path harness set)
+                     Signer, World, check, messages, run_suite, wait_until)
 
 SETTLE_S = 45       # for the bridge to be back after a fault (20 s handshake limit + backoff)
 ACCEPT_S = 10       # for a command to be accepted while all is up (generous: no timing test)
@@ -504,19 +502,12 @@ def declare(cases, args):
               f"to {max(late)} KiB (last fifth)")
 
 
-def main():
-    cases = Cases()
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def options(ap):
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--bridge", default=None, help="the sesame-bridge to test")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    cases.add_arguments(ap)
-    args = ap.parse_args()
-    # The titles name the time chosen on the command line.
-    declare(cases, args)
-    if not args.list:
-        need_tools()
-    return cases.run(args)
+
+
+def main():
+    return run_suite(__doc__, options, declare)
 
 
 if __name__ == "__main__":

@@ -226,9 +226,11 @@ def c_idle(res):
     check(line_level_at(line, end) == 0, "the line is not low after the idle stop")
 
 
-@case("overlay-open-hold-close-poll",
-      "open, hold 3 s, auto-close, idle stop 1 s later, in order, exactly; poll() wakes for each", "overlay")
-def c_open(res):
+def open_hold_close(res, no_burst=False):
+    """The guest's "open" step: the write, then on the period grid the open
+    width held 3 s, the auto-close 1 s, the idle stop, whole pulses (and no
+    burst, if asked), the status reads at each change. Return: the six
+    lines of open.out (reads and poll() wakes)."""
     line = res.lines["sesame"]
     start, end = res.step("open")
     writes = res.writes(start, end)
@@ -237,12 +239,21 @@ def c_open(res):
     pulses, close_b, stop_b = expect_hold_idle(line, handled_after(line, writes[0]), end,
                                                2000, 1000, 3000, 1000, "open")
     expect_whole(line, pulses, "open")
+    if no_burst:
+        expect_no_burst(line, pulses, "open")
     expect_reads(res, line, "sesame", start, end, [
         (start, status_text("open", 2000, 135, 1, 1)),
         (callback_of(line, close_b), status_text("closed", 1000, 45, 1, 1)),
         (callback_of(line, stop_b), status_text("closed", 1000, 45, 0, 1))], "open")
     out = line_out(res, "open.out")
     check(len(out) == 6, "open.out: " + " / ".join(out))
+    return out
+
+
+@case("overlay-open-hold-close-poll",
+      "open, hold 3 s, auto-close, idle stop 1 s later, in order, exactly; poll() wakes for each", "overlay")
+def c_open(res):
+    out = open_hold_close(res)
     # poll() wakes when the status changes: at the auto-close and at the
     # idle stop; the status reads after each wake show the change.
     m = re.match(r"poll 6000 = POLLIN after (\d+) ms$", out[2])
@@ -569,21 +580,8 @@ def c_smoke_probe(res):
 @case("smoke-open-hold-close-poll",
       f"{KERNEL}: open, held 3 s, closed by itself, stopped 1 s later, exactly; poll() wakes for each", "smoke")
 def c_smoke_open(res):
-    line = res.lines["sesame"]
-    start, end = res.step("open")
-    writes = res.writes(start, end)
-    check(writes and writes[0][2] == "open" and writes[0][3] == "4", f"write open: {writes[:1]}")
-    expect_grid(line, start, end, "open")
-    pulses, close_b, stop_b = expect_hold_idle(line, handled_after(line, writes[0]), end,
-                                               2000, 1000, 3000, 1000, "open")
-    expect_whole(line, pulses, "open")
-    expect_no_burst(line, pulses, "open")
-    expect_reads(res, line, "sesame", start, end, [
-        (start, status_text("open", 2000, 135, 1, 1)),
-        (callback_of(line, close_b), status_text("closed", 1000, 45, 1, 1)),
-        (callback_of(line, stop_b), status_text("closed", 1000, 45, 0, 1))], "open")
-    out = line_out(res, "open.out")
-    check(len(out) == 6 and out[3] == "read = " + status("closed", 1000, 45, 1, 1)
+    out = open_hold_close(res, no_burst=True)
+    check(out[3] == "read = " + status("closed", 1000, 45, 1, 1)
           and out[5] == "read = " + status("closed", 1000, 45, 0, 1), "open.out: " + " / ".join(out))
 
 

@@ -530,22 +530,10 @@ class Fixture:
         self.figures = {}
         self.passwords = {}
 
-    # --- PKI: the bridge tests' CA, and a certificate per node's address
+    # --- PKI: the tests' (tests/lib/pki.sh), and a certificate per node's address
     def issue_cert(self, name, ip):
-        p = self.pki
-        since = time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() - 2 * 86400))
-        run = lambda *a: subprocess.run(a, check=True, capture_output=True, cwd=p)
-        run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-out", f"{name}.key")
-        run("openssl", "req", "-new", "-key", f"{name}.key",
-            "-subj", f"/O=sesame test/CN={ip}", "-out", f"{name}.csr")
-        (p / f"{name}.ext").write_text(
-            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
-            f"extendedKeyUsage=serverAuth\nsubjectAltName=IP:{ip}\n")
-        run("openssl", "ca", "-batch", "-notext", "-config", "ca.db/ca.cnf", "-cert", "ca.crt",
-            "-keyfile", "ca.key", "-in", f"{name}.csr", "-out", f"{name}.crt",
-            "-extfile", f"{name}.ext", "-startdate", since, "-days", "3650")
-        os.chmod(p / f"{name}.key", 0o600)
+        subprocess.run([str(TOP / "tests/lib/pki.sh"), str(self.pki), "broker", name, ip],
+                       check=True, capture_output=True)
 
     def door_names(self):
         return ["failover"] + [f"door{i:02d}" for i in range(1, self.args.bridges + 1)]

@@ -3,6 +3,9 @@
 # theirs, plus the bad certificates only a test wants.
 #
 # Usage: tests/lib/pki.sh DIR
+#        tests/lib/pki.sh DIR broker NAME HOST...
+#   the second form adds a broker certificate NAME.crt, NAME.key for those
+#   host names and addresses to DIR's PKI (a cluster's nodes each have one)
 #
 # What sesame-certs makes (its own layout: ca.*, broker.*, clients/):
 #   ca.crt ca.key            the CA
@@ -25,7 +28,8 @@
 # real broker's certificates are older than the test too.
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
+usage() { echo "usage: $0 DIR | $0 DIR broker NAME HOST..." >&2; exit 2; }
+[ $# -eq 1 ] || { [ $# -ge 4 ] && [ "$2" = broker ]; } || usage
 dir=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v faketime > /dev/null ||
@@ -33,10 +37,32 @@ command -v faketime > /dev/null ||
 
 certs() { faketime -f -2d "$top/scripts/sesame-certs" "$@" > /dev/null; }
 
+# broker_cert NAME CA-DIR FAKETIME-SPEC [-D DAYS] broker HOST...: a broker
+# certificate by sesame-certs in a scratch copy of CA-DIR's CA, kept as
+# NAME.crt and NAME.key in DIR.
+broker_cert() {
+	name=$1 ca=$2 when=$3
+	shift 3
+	scratch=$(mktemp -d "$dir/.scratch.XXXXXX")
+	cp -p "$ca/ca.crt" "$ca/ca.key" "$scratch/"
+	faketime -f "$when" "$top/scripts/sesame-certs" -d "$scratch" "$@" > /dev/null
+	mv "$scratch/broker.crt" "$dir/$name.crt"
+	mv "$scratch/broker.key" "$dir/$name.key"
+	rm -rf "$scratch"
+}
+
+if [ $# -gt 1 ]; then
+	name=$3
+	shift 3
+	broker_cert "$name" "$dir" -2d broker "$@"
+	exit
+fi
+
 certs -d "$dir" ca
 certs -d "$dir" broker localhost 127.0.0.1
 certs -d "$dir" door bridge
 certs -d "$dir" opener tester sesame
+dir=$(cd "$dir" && pwd)
 cd "$dir"
 for name in bridge tester; do
 	ln -s "clients/$name.crt" "$name.crt"
@@ -44,20 +70,6 @@ for name in bridge tester; do
 done
 ln -s broker.crt server.crt
 ln -s broker.key server.key
-
-# broker_cert NAME CA-DIR FAKETIME-SPEC [-D DAYS] HOST...: a broker
-# certificate by sesame-certs in a scratch copy of CA-DIR's CA, kept as
-# NAME.crt and NAME.key here.
-broker_cert() {
-	name=$1 ca=$2 when=$3
-	shift 3
-	scratch=$(mktemp -d "$dir/.scratch.XXXXXX")
-	cp -p "$ca/ca.crt" "$ca/ca.key" "$scratch/"
-	faketime -f "$when" "$top/scripts/sesame-certs" -d "$scratch" "$@" > /dev/null
-	mv "$scratch/broker.crt" "$name.crt"
-	mv "$scratch/broker.key" "$name.key"
-	rm -rf "$scratch"
-}
 
 broker_cert expired . '@2020-01-01 00:00:00' -D 31 broker localhost 127.0.0.1
 broker_cert wrong-host . -2d broker wrong.example

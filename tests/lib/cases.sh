@@ -17,7 +17,8 @@
 # is mistaken for a helper). It fails with fail MESSAGE and goes on, to
 # show more; skip WHY skips it (under CI=true a skip fails: CI judges every
 # case). A fixture runs once, inside the first selected case that needs
-# it; if it fails, so does every case that needs it.
+# it; if it fails, so does every case that needs it, and if it skips (it
+# cannot be set up here), every case that needs it skips with its reason.
 #
 # Command line: [--list] [--only NAME|PATTERN]... [NAME|PATTERN]...
 #   --list   the cases, "name<TAB>title [fixtures]", in the order they run
@@ -58,16 +59,20 @@ skip() {
 }
 
 # case_needs FIXTURE: sets the fixture up unless it already is; false (and
-# the case failed) if it could not be.
+# the case failed, or skipped) if it could not be.
 case_needs() {
 	local f=$1
 	case ${FIXTURE_STATE[$f]:-} in
 	up) return 0 ;;
 	broken) fail "fixture $f failed earlier"; return 1 ;;
+	skip\ *) skip "${FIXTURE_STATE[$f]#skip }"; return 1 ;;
 	esac
 	"fixture:$f"
 	if [ "$case_ok" = 1 ]; then
 		FIXTURE_STATE[$f]=up
+	elif [[ "$case_ok" == skip\ * ]]; then
+		FIXTURE_STATE[$f]=$case_ok
+		return 1
 	else
 		FIXTURE_STATE[$f]=broken
 		fail "fixture $f failed"

@@ -2,12 +2,18 @@
 # output used as its messages say, by Debian's mosquitto with TLS, by
 # mosquitto_pub/sub with the client certificates, and by sesame-bridge
 # opening a door (a FUSE stand-in for /dev/sesame).
-# shellcheck shell=sh disable=SC2154
+# Sourced by run.sh, which sets top, here, VERSION, KVER and GUEST, and T
+# before the first case.
+#
+# Each case names the fixtures that make the PKI, the broker and the bridge
+# it looks at, as far as that one needs them, so that it runs alone too:
+# pki-ca, pki-broker-cert, pki-clients (sesame-certs' own commands),
+# tls-broker (mosquitto as sesame-certs says to set it up),
+# letsencrypt-broker, bridge-stand-ins (the device and systemd's notify
+# socket), bridge-online, bridge-stopped.
+# shellcheck shell=bash disable=SC2154
 
 certs=$top/scripts/sesame-certs
-pki=$T/pki
-broker=$T/broker
-mkdir -p "$broker/certs" "$broker/conf.d"
 
 sc() { "$certs" -d "$pki" "$@"; }
 mode() { stat -c %a "$1"; }
@@ -16,7 +22,7 @@ subject() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^sub
 
 # wait_until COMMAND...: until COMMAND succeeds, 10 s at most.
 wait_until() {
-	i=0
+	local i=0
 	while [ $i -lt 100 ]; do
 		"$@" && return 0
 		sleep 0.1
@@ -30,40 +36,51 @@ wait_for() {
 	wait_until grep -q -- "$2" "$1" 2>/dev/null || { say "no '$2' in $1 after 10 s"; return 1; }
 }
 
+# The CA in $T/pki, which every other certificate comes from.
+fixture:pki-ca() {
+	pki=$T/pki
+	check sc ca
+}
 ca_made() {
-	sc ca || return 1
 	[ "$(mode "$pki/ca.key")" = 600 ] || { say "ca.key mode $(mode "$pki/ca.key")"; return 1; }
 	text "$pki/ca.crt" | grep -q 'CA:TRUE, pathlen:0' &&
 		text "$pki/ca.crt" | grep -q 'Certificate Sign, CRL Sign'
 }
-check "sesame-certs ca: a CA certificate (CA:TRUE, signs certificates) and a 0600 key" ca_made
+case_def certs-ca "sesame-certs ca: a CA certificate (CA:TRUE, signs certificates) and a 0600 key" pki-ca
+certs-ca() { check ca_made; }
 
 ca_kept() {
+	local sum
 	sum=$(cat "$pki/ca.crt" "$pki/ca.key" | sha256sum)
 	sc ca 2> "$T/ca2.err" && return 1
 	grep -q 'exists' "$T/ca2.err" && [ "$(cat "$pki/ca.crt" "$pki/ca.key" | sha256sum)" = "$sum" ]
 }
-check "sesame-certs ca refuses to replace a CA, and leaves it as it was" ca_kept
+case_def certs-ca-kept "sesame-certs ca refuses to replace a CA, and leaves it as it was" pki-ca
+certs-ca-kept() { check ca_kept; }
 
 bad_broker() {
+	local bad
 	for bad in a_b 1.2.3 256.1.1.1 1..2.3 1.2.3.4.5 -x ''; do
 		if sc broker "$bad" 2> /dev/null; then say "accepted '$bad'"; return 1; fi
 		if sc broker localhost "$bad" 2> /dev/null; then say "accepted '$bad' second"; return 1; fi
 	done
 	[ ! -e "$pki/broker.key" ] && [ ! -e "$pki/broker.crt" ]
 }
-check "sesame-certs broker refuses bad host names and addresses, and creates nothing" bad_broker
+case_def certs-broker-refuses-bad-names "sesame-certs broker refuses bad host names and addresses, and creates nothing" \
+	pki-ca
+certs-broker-refuses-bad-names() { check bad_broker; }
 
+fixture:pki-broker-cert() { check sc broker localhost 127.0.0.1; }
 broker_made() {
-	sc broker localhost 127.0.0.1 || return 1
 	[ "$(mode "$pki/broker.key")" = 640 ] || { say "broker.key mode $(mode "$pki/broker.key")"; return 1; }
 	text "$pki/broker.crt" | grep -q 'DNS:localhost, IP Address:127.0.0.1' || return 1
 	text "$pki/broker.crt" | grep -q 'TLS Web Server Authentication' || return 1
 	[ "$(subject "$pki/broker.crt")" != "$(subject "$pki/ca.crt")" ] || return 1
 	openssl verify -CAfile "$pki/ca.crt" "$pki/broker.crt"
 }
-check "sesame-certs broker: subjectAltName DNS:localhost, IP:127.0.0.1, serverAuth, a 0640 key, a subject unlike the CA's" \
-	broker_made
+case_def certs-broker "sesame-certs broker: subjectAltName DNS:localhost, IP:127.0.0.1, serverAuth, a 0640 key, a subject unlike the CA's" \
+	pki-ca pki-broker-cert
+certs-broker() { check broker_made; }
 
 client_ok() {
 	[ "$(mode "$pki/clients/$1.key")" = 640 ] || { say "$1.key mode $(mode "$pki/clients/$1.key")"; return 1; }
@@ -71,14 +88,21 @@ client_ok() {
 	text "$pki/clients/$1.crt" | grep -q 'TLS Web Client Authentication' &&
 		openssl verify -CAfile "$pki/ca.crt" "$pki/clients/$1.crt"
 }
-clients_made() {
-	sc door front > "$T/door.out" && sc opener phone sesame/front > /dev/null &&
-		client_ok front door && client_ok phone opener
+# The door front and the opener phone, which may open it; $T/door.out
+# keeps what `sesame-certs door` printed (the bridge's set-up).
+make_clients() {
+	sc door front > "$T/door.out" && sc opener phone sesame/front > /dev/null
 }
-check "sesame-certs door and opener: client certificates (CN = the name, clientAuth), 0640 keys" \
-	clients_made
+fixture:pki-clients() { check make_clients; }
+clients_made() {
+	client_ok front door && client_ok phone opener
+}
+case_def certs-door-and-opener "sesame-certs door and opener: client certificates (CN = the name, clientAuth), 0640 keys" \
+	pki-ca pki-clients
+certs-door-and-opener() { check clients_made; }
 
 bad_clients() {
+	local args
 	for args in "door a/b" "door -x" "door x sesame/#" "door y /a" "door z a//b" \
 		    "opener q" "opener r sesame/+" "door front"; do
 		# shellcheck disable=SC2086 # split on purpose
@@ -89,10 +113,12 @@ front.key
 phone.crt
 phone.key" ] || { ls "$pki/clients"; return 1; }
 }
-check "sesame-certs refuses bad client names and topics, and an existing name, creating nothing" \
-	bad_clients
+case_def certs-clients-refuse-bad-names "sesame-certs refuses bad client names and topics, and an existing name, creating nothing" \
+	pki-ca pki-clients
+certs-clients-refuse-bad-names() { check bad_clients; }
 
 many_doors() {
+	local args
 	sc doors -n 3 gate > /dev/null && client_ok gate01 door && client_ok gate03 door || return 1
 	[ ! -e "$pki/clients/gate04.crt" ] || { say "gate04 was made"; return 1; }
 	# One bad or taken name among good ones: none of them is issued.
@@ -109,14 +135,18 @@ many_doors() {
 		sc rules rabbitmq | grep -q '^for door in .*gate03' &&
 		sc rules emqx | grep -qF '"sesame/${username}/set"'
 }
-check "sesame-certs doors: many doors at once (or none, if a name is bad or taken); rules as templates" \
-	many_doors
+case_def certs-many-doors "sesame-certs doors: many doors at once (or none, if a name is bad or taken); rules as templates" \
+	pki-ca pki-clients
+certs-many-doors() { check many_doors; }
 
 # The broker as `sesame-certs mosquitto` says to set it up: its install
-# commands run as printed, with /etc/mosquitto/conf.d/ moved into $broker.
+# commands run as printed, with /etc/mosquitto/conf.d/ moved into $broker,
+# and Debian's mosquitto.conf reduced to what matters here.
 broker_pid=
 start_broker() {
-	port=$(free_port)
+	broker=$T/broker
+	mkdir -p "$broker/certs" "$broker/conf.d"
+	free_ports port
 	sc mosquitto -p "$port" -c "$broker/certs" -a "$broker/sesame.acl" > "$T/mosq.out" || return 1
 	grep '^  install ' "$T/mosq.out" | sed "s|/etc/mosquitto/conf.d/|$broker/conf.d/|" > "$T/mosq-install.sh"
 	sh -e "$T/mosq-install.sh" || return 1
@@ -128,19 +158,29 @@ start_broker() {
 	include_dir $broker/conf.d
 	EOF
 	: > "$broker/log"
-	mosquitto -c "$broker/mosquitto.conf" >> "$broker/log" 2>&1 &
-	broker_pid=$!
-	at_exit "kill $broker_pid 2>/dev/null || true"
-	wait_for "$broker/log" "mosquitto version .* running" ||
-		{ cat "$broker/log"; return 1; }
+	at_exit "broker_stop broker_pid"
+	# The kit waits for the listeners of the file it is given, and the
+	# listener is in the file sesame-certs wrote, included from conf.d/.
+	if ! broker_start broker_pid "$broker/mosquitto.conf" "$broker/log" ||
+	   ! python3 "$BROKER_KIT/broker.py" wait "$broker/conf.d/sesame.conf" "$broker_pid"; then
+		cat "$broker/log"
+		return 1
+	fi
+}
+fixture:tls-broker() { check start_broker; }
+tls_world="pki-ca pki-broker-cert pki-clients tls-broker"
+
+listens_as_configured() {
 	grep -q "Opening ipv4 listen socket on port $port" "$broker/log"
 }
-check "Debian's mosquitto starts with TLS from sesame-certs' mosquitto.conf, ACL and certificates" \
-	start_broker
+# shellcheck disable=SC2086 # the fixtures, split on purpose
+case_def certs-mosquitto-starts "Debian's mosquitto starts with TLS from sesame-certs' mosquitto.conf, ACL and certificates" \
+	$tls_world
+certs-mosquitto-starts() { check listens_as_configured; }
 
 # tls_as NAME: mosquitto_pub/sub's TLS options for NAME's client certificate.
 tls_as() {
-	name=$1
+	local name=$1
 	echo --cafile "$pki/ca.crt" --cert "$pki/clients/$name.crt" --key "$pki/clients/$name.key" -p "$port"
 }
 
@@ -148,6 +188,7 @@ tls_as() {
 # the door's subscription.
 subs=0
 command_arrives() {
+	local sub
 	subs=$((subs + 1))
 	# shellcheck disable=SC2046 # the options, split on purpose
 	mosquitto_sub -h "$1" $(tls_as front) -i "sub-$subs" -t sesame/front/set -C 1 -W 10 \
@@ -159,14 +200,19 @@ command_arrives() {
 	wait "$sub" || { cat "$T/sub.err"; return 1; }
 	[ "$(cat "$T/sub.out")" = open ]
 }
-check "the opener's command reaches the door's subscription, by host name (localhost)" \
-	command_arrives localhost
-check "... and by the IP address in subjectAltName (127.0.0.1)" command_arrives 127.0.0.1
+# shellcheck disable=SC2086
+case_def certs-command-by-host-name "the opener's command reaches the door's subscription, by host name (localhost)" \
+	$tls_world
+certs-command-by-host-name() { check command_arrives localhost; }
+# shellcheck disable=SC2086
+case_def certs-command-by-ip "... and by the IP address in subjectAltName (127.0.0.1)" $tls_world
+certs-command-by-ip() { check command_arrives 127.0.0.1; }
 
 # refused OPTIONS...: mosquitto_pub fails, and the broker saw the TLS
 # handshake fail (not some other error).
 tls_errors() { grep -c 'OpenSSL Error' "$broker/log"; }
 refused() {
+	local before
 	before=$(tls_errors)
 	if mosquitto_pub "$@" -t sesame/front/set -m open > "$T/refused.err" 2>&1; then
 		say "connected: mosquitto_pub $*"
@@ -175,18 +221,22 @@ refused() {
 	wait_until [ "$(tls_errors)" -gt "$before" ] ||
 		{ say "no TLS error in the broker's log"; cat "$T/refused.err"; return 1; }
 }
+# shellcheck disable=SC2086
+case_def certs-unlisted-host-refused "a host name the certificate does not list (127.0.0.2) is refused" $tls_world
 # shellcheck disable=SC2046
-check "a host name the certificate does not list (127.0.0.2) is refused" \
-	refused -h 127.0.0.2 $(tls_as phone)
-check "a client without a certificate is refused" \
-	refused -h localhost --cafile "$pki/ca.crt" -p "$port"
+certs-unlisted-host-refused() { check refused -h 127.0.0.2 $(tls_as phone); }
+# shellcheck disable=SC2086
+case_def certs-no-client-cert-refused "a client without a certificate is refused" $tls_world
+certs-no-client-cert-refused() { check refused -h localhost --cafile "$pki/ca.crt" -p "$port"; }
 
 other_ca() {
 	"$certs" -d "$T/pki2" ca > /dev/null && "$certs" -d "$T/pki2" opener phone sesame/front > /dev/null || return 1
 	refused -h localhost --cafile "$pki/ca.crt" --cert "$T/pki2/clients/phone.crt" \
 		--key "$T/pki2/clients/phone.key" -p "$port"
 }
-check "a client certificate from another sesame CA, with the same CN, is refused" other_ca
+# shellcheck disable=SC2086
+case_def certs-other-ca-refused "a client certificate from another sesame CA, with the same CN, is refused" $tls_world
+certs-other-ca-refused() { check other_ca; }
 
 # denied NAME TOPIC: MQTT 5 reports the ACL's refusal of a QoS 1 publish.
 denied() {
@@ -197,14 +247,15 @@ denied() {
 acl_holds() {
 	denied phone sesame/back/set && denied front sesame/front/set
 }
-check "the ACL keeps the opener to its own doors, and a door from commanding itself" acl_holds
+# shellcheck disable=SC2086
+case_def certs-acl-holds "the ACL keeps the opener to its own doors, and a door from commanding itself" $tls_world
+certs-acl-holds() { check acl_holds; }
 
 # The Let's Encrypt route (docs/broker.md): certbot's live/ directory holds
 # fullchain.pem and privkey.pem; scripts/mosquitto-certbot-deploy copies them
 # for mosquitto and reloads it. Two more sesame CAs stand in for Let's
 # Encrypt, before and after a renewal; systemctl stands in for the broker's
 # unit (its ExecReload= sends SIGHUP, as Debian's mosquitto.service does).
-le=$T/le
 served() {
 	openssl s_client -connect "127.0.0.1:$le_port" < /dev/null 2> /dev/null |
 		openssl x509 -noout -fingerprint
@@ -220,7 +271,10 @@ le_hook() {
 	PATH="$le/bin:$PATH" MOSQUITTO_CERTDIR="$le/certs" RENEWED_LINEAGE="$le/live/localhost" \
 		"$top/scripts/mosquitto-certbot-deploy"
 }
+# The first certificate installed by the hook, and mosquitto serving it.
+le_broker_pid=
 le_first() {
+	le=$T/le
 	mkdir -p "$le/live/localhost" "$le/certs" "$le/bin"
 	# try-reload-or-restart: SIGHUP to the broker if one runs.
 	cat > "$le/bin/systemctl" <<-EOF
@@ -234,11 +288,7 @@ le_first() {
 	# The first certificate: no broker runs yet.
 	: > "$le/pid"
 	le_hook || return 1
-	if [ "$(stat -c '%a %G' "$le/certs/broker-privkey.pem")" != "640 mosquitto" ]; then
-		ls -l "$le/certs"
-		return 1
-	fi
-	le_port=$(free_port)
+	free_ports le_port
 	cat > "$le/mosquitto.conf" <<-EOF
 	user $(id -un)
 	persistence false
@@ -248,19 +298,30 @@ le_first() {
 	keyfile $le/certs/broker-privkey.pem
 	allow_anonymous true
 	EOF
-	mosquitto -c "$le/mosquitto.conf" > "$le/log" 2>&1 &
-	echo $! > "$le/pid"
-	at_exit "kill $! 2>/dev/null || true"
-	wait_for "$le/log" "mosquitto version .* running" && serves "$le/issued/broker.crt"
+	at_exit "broker_stop le_broker_pid"
+	broker_start le_broker_pid "$le/mosquitto.conf" "$le/log" || { cat "$le/log"; return 1; }
+	echo "$le_broker_pid" > "$le/pid"
 }
-check "mosquitto serves a Let's Encrypt-style certificate that mosquitto-certbot-deploy installed (key 0640, group mosquitto)" \
-	le_first
+fixture:letsencrypt-broker() { check le_first; }
+
+le_served() {
+	if [ "$(stat -c '%a %G' "$le/certs/broker-privkey.pem")" != "640 mosquitto" ]; then
+		ls -l "$le/certs"
+		return 1
+	fi
+	serves "$le/issued/broker.crt"
+}
+case_def certs-letsencrypt-served "mosquitto serves a Let's Encrypt-style certificate that mosquitto-certbot-deploy installed (key 0640, group mosquitto)" \
+	letsencrypt-broker
+certs-letsencrypt-served() { check le_served; }
 
 le_renewed() {
 	le_lineage renewed && le_hook || return 1
 	wait_until serves "$le/renewed/broker.crt" || { say "still served: $(served)"; return 1; }
 }
-check "after a renewal, the hook's reload makes mosquitto serve the new certificate" le_renewed
+case_def certs-letsencrypt-renewal "after a renewal, the hook's reload makes mosquitto serve the new certificate" \
+	letsencrypt-broker
+certs-letsencrypt-renewal() { check le_renewed; }
 
 # ------------------------------------------------------------- sesame-bridge
 #
@@ -271,36 +332,29 @@ check "after a renewal, the hook's reload makes mosquitto serve the new certific
 
 bridge_bin=build/bridge/sesame-bridge
 fake=build/bridge/fake-sesame
-bridge_titles="sesame-bridge connects with the door's certificate and the printed bridge.conf lines (online)
-the opener's open reaches the device through sesame-bridge
-sesame-bridge tells systemd it is ready and feeds the watchdog (Type=notify, WatchdogSec=)
-the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)
-every system call sesame-bridge made is allowed by the unit's SystemCallFilter
-sesame-bridge opens only AF_INET, AF_INET6 and AF_UNIX sockets (and glibc's address-sorting netlink, which the unit refuses), and writes no file but the device"
-if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
-	# In this shell, not a pipeline's subshell: skip() counts.
-	while IFS= read -r title; do
-		skip "$title" "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
-	done <<-EOF
-	$bridge_titles
-	EOF
-	return 0
-fi
-make --no-print-directory "$bridge_bin" "$fake" > "$T/bridge-build.log" 2>&1 ||
-	{ cat "$T/bridge-build.log"; fail "make sesame-bridge and fake-sesame"; return 0; }
+# The device's stand-in and systemd's end of sd_notify(), once the bridge
+# and fake-sesame are built; without FUSE they cannot be, and the bridge's
+# cases skip.
+fixture:bridge-stand-ins() {
+	if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
+		skip "no /dev/fuse or fusermount3 for the /dev/sesame stand-in"
+		return
+	fi
+	make --no-print-directory "$bridge_bin" "$fake" > "$T/bridge-build.log" 2>&1 ||
+		{ failed_with "$T/bridge-build.log" "make sesame-bridge and fake-sesame"; return; }
 
-# The stand-in device, as the bridge's own tests run it.
-mkdir -p "$T/mnt" "$T/dev" "$T/etc-sesame"
-: > "$T/device.log"
-"$fake" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-fake_pid=$!
-at_exit "kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; fusermount3 -u -q '$T/mnt' 2>/dev/null || true"
-wait_until test -e "$T/mnt/ctl" || true
-ln -s "$T/mnt/sesame" "$T/dev/sesame"
+	# The stand-in device, as the bridge's own tests run it.
+	mkdir -p "$T/mnt" "$T/dev" "$T/etc-sesame"
+	: > "$T/device.log"
+	"$fake" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
+	fake_pid=$!
+	at_exit "kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; fusermount3 -u -q '$T/mnt' 2>/dev/null || true"
+	wait_until test -e "$T/mnt/ctl" || { failed_with "$T/fake.log" "fake-sesame did not mount"; return; }
+	ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
-# systemd's end of sd_notify(): a datagram socket whose messages are logged.
-: > "$T/notify.log"
-python3 -c '
+	# systemd's end of sd_notify(): a datagram socket whose messages are logged.
+	: > "$T/notify.log"
+	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -308,16 +362,23 @@ with open(sys.argv[2], "a", buffering=1) as log:
     while True:
         log.write(s.recv(4096).decode() + "\n")
 ' "$T/notify.sock" "$T/notify.log" &
-at_exit "kill $! 2>/dev/null || true"
-wait_until test -S "$T/notify.sock" || true
+	at_exit "kill $! 2>/dev/null || true"
+	wait_until test -S "$T/notify.sock" || true
+}
+
+# online: what the bridge says on its availability topic, retained.
+availability() {
+	# shellcheck disable=SC2046
+	mosquitto_sub -h localhost $(tls_as phone) -t sesame/front/availability -C 1 -W 1 2>/dev/null
+}
 
 # bridge.conf from the lines `sesame-certs door` printed, and its files
 # installed as it said (in $T/etc-sesame, without -g sesame: the group may
-# not exist here).
+# not exist here); the bridge started, and online.
 tracer=''
 bridge_pid=''
 bridge_online() {
-	[ -e "$T/mnt/ctl" ] || { cat "$T/fake.log"; return 1; }
+	local i
 	grep '^  install ' "$T/door.out" | sed -e "s|/etc/sesame/|$T/etc-sesame/|" \
 		-e 's/ -g sesame//' > "$T/door-install.sh"
 	sh -e "$T/door-install.sh" || return 1
@@ -338,41 +399,66 @@ bridge_online() {
 	at_exit "kill $bridge_pid 2>/dev/null || true"
 	i=0
 	while [ $i -lt 20 ]; do
-		# shellcheck disable=SC2046
-		state=$(mosquitto_sub -h localhost $(tls_as phone) -t sesame/front/availability -C 1 -W 1 2>/dev/null)
-		[ "$state" = online ] && return 0
+		[ "$(availability)" = online ] && return 0
 		sleep 0.5
 		i=$((i + 1))
 	done
 	cat "$T/bridge.conf" "$T/bridge.log"
 	return 1
 }
-check "$(echo "$bridge_titles" | sed -n 1p)" bridge_online
+fixture:bridge-online() { check bridge_online; }
+bridge_online_world="$tls_world bridge-stand-ins bridge-online"
+
+# shellcheck disable=SC2086
+case_def certs-bridge-online "sesame-bridge connects with the door's certificate and the printed bridge.conf lines (online)" \
+	$bridge_online_world
+certs-bridge-online() { check [ "$(availability)" = online ]; }
 
 door_opens() {
 	# shellcheck disable=SC2046
 	mosquitto_pub -h localhost $(tls_as phone) -q 1 -t sesame/front/set -m open || return 1
 	wait_for "$T/device.log" '^open$' || { cat "$T/bridge.log"; return 1; }
 }
-check "$(echo "$bridge_titles" | sed -n 2p)" door_opens
+# shellcheck disable=SC2086
+case_def certs-bridge-opens-door "the opener's open reaches the device through sesame-bridge" $bridge_online_world
+certs-bridge-opens-door() { check door_opens; }
 
 notifies() {
 	wait_for "$T/notify.log" '^READY=1' && wait_for "$T/notify.log" '^WATCHDOG=1$'
 }
-check "$(echo "$bridge_titles" | sed -n 3p)" notifies
+# shellcheck disable=SC2086
+case_def certs-bridge-notifies-systemd "sesame-bridge tells systemd it is ready and feeds the watchdog (Type=notify, WatchdogSec=)" \
+	$bridge_online_world
+certs-bridge-notifies-systemd() { check notifies; }
+
+# The bridge stopped as systemd stops it, its exit status in bridge_exit;
+# what it did is then all in the broker's log and in strace's.
+bridge_exit=
+fixture:bridge-stopped() {
+	if ! kill -TERM "$bridge_pid"; then
+		bridge_exit="none: it was not running"
+		return
+	fi
+	# strace exits with the status of the program it ran.
+	wait "$tracer"
+	bridge_exit=$?
+}
+bridge_stopped_world="$bridge_online_world bridge-stopped"
 
 bridge_not_denied() {
-	kill -TERM "$bridge_pid" || return 1
-	# strace exits with the status of the program it ran.
-	wait "$tracer" || { say "sesame-bridge exited with $? on SIGTERM"; return 1; }
+	[ "$bridge_exit" = 0 ] || { say "sesame-bridge exited with $bridge_exit on SIGTERM"; return 1; }
 	grep -q 'Received PUBLISH from front .*homeassistant/lock/front/config' "$broker/log" ||
 		{ say "no discovery published"; return 1; }
 	if grep 'Denied .* from front ' "$broker/log"; then return 1; fi
 }
-check "$(echo "$bridge_titles" | sed -n 4p)" bridge_not_denied
+# shellcheck disable=SC2086
+case_def certs-bridge-acl-covers-publishes "the door's ACL covers all sesame-bridge publishes, discovery included (nothing denied)" \
+	$bridge_stopped_world
+certs-bridge-acl-covers-publishes() { check bridge_not_denied; }
 
 # The system calls of a systemd group, nested groups expanded.
 syscalls_of() {
+	local word
 	systemd-analyze syscall-filter "$1" | tail -n +2 | while read -r word _; do
 		case $word in
 		'#'*|'') ;;
@@ -382,6 +468,7 @@ syscalls_of() {
 	done
 }
 syscalls_allowed() {
+	local outside
 	syscalls_of @system-service | sort -u > "$T/service.calls"
 	{ syscalls_of @privileged; syscalls_of @resources; } | sort -u > "$T/denied.calls"
 	# ...and what the unit lets back in by name (adjtimex, which only
@@ -401,13 +488,17 @@ syscalls_allowed() {
 	fi
 	outside=$(comm -23 "$T/bridge.calls" "$T/allowed.calls" | tr '\n' ' ')
 	[ -z "$outside" ] || { say "not allowed: $outside"; return 1; }
-	say "$(wc -l < "$T/bridge.calls") distinct calls, all allowed" >&3
+	note "$(wc -l < "$T/bridge.calls") distinct calls, all allowed" >&3
 }
-check "$(echo "$bridge_titles" | sed -n 5p)" syscalls_allowed
+# shellcheck disable=SC2086
+case_def certs-bridge-syscalls-allowed "every system call sesame-bridge made is allowed by the unit's SystemCallFilter" \
+	$bridge_stopped_world
+certs-bridge-syscalls-allowed() { check syscalls_allowed; }
 
 # RestrictAddressFamilies= and ProtectSystem=strict: what sockets it opens,
 # and which files it opens for writing (all of / is read-only to it).
 sandbox_fits() {
+	local families f writes
 	families=$(sed -n 's/^[0-9]* *socket(\(AF_[A-Z0-9]*\),.*/\1/p' "$T/bridge.strace" | sort -u | tr '\n' ' ')
 	case $families in *AF_INET*) ;; *) say "no AF_INET socket seen: $families"; return 1 ;; esac
 	for f in $families; do
@@ -429,4 +520,7 @@ sandbox_fits() {
 		grep -v "\"$T/dev/sesame\"")
 	[ -z "$writes" ] || { say "$writes"; return 1; }
 }
-check "$(echo "$bridge_titles" | sed -n 6p)" sandbox_fits
+# shellcheck disable=SC2086
+case_def certs-bridge-sandbox-fits "sesame-bridge opens only AF_INET, AF_INET6 and AF_UNIX sockets (and glibc's address-sorting netlink, which the unit refuses), and writes no file but the device" \
+	$bridge_stopped_world
+certs-bridge-sandbox-fits() { check sandbox_fits; }

@@ -1,39 +1,25 @@
-# lib.sh - shared helpers of the packaging tests (sourced by run.sh).
+# lib.sh - shared helpers of the packaging tests (sourced by run.sh, after
+# tests/lib/cases.sh, which runs the cases and reports them).
 #
-# Cases are numbered across all parts: "ok 7 - title" or "not ok 7 - title".
-# at_exit registers cleanup commands, run in reverse order by run.sh's trap.
-# shellcheck shell=sh
+# check runs one assertion of a case; at_exit registers a command that
+# undoes what a test changed on this machine, run in reverse order by
+# run.sh's EXIT trap whatever was selected.
+# shellcheck shell=bash
 
-n=0
-failed=0
-skipped=0
 cleanups=
 
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
-# A case that cannot run here. Under CI nothing may be skipped.
-skip() {
-	n=$((n + 1))
-	if [ "${CI:-}" = true ]; then
-		echo "not ok $n - $1 # SKIP not allowed in CI: $2"
-		failed=$((failed + 1))
-	else
-		echo "ok $n - $1 # SKIP $2"
-		skipped=$((skipped + 1))
-	fi
+# check COMMAND...: the case fails unless COMMAND succeeds. COMMAND's output
+# goes to $T/last.log, shown (as diagnostics) only when it fails.
+check() {
+	"$@" > "$T/last.log" 2>&1 || failed_with "$T/last.log" "$*"
 }
 
-# check TITLE COMMAND...: one case, passed when COMMAND succeeds. COMMAND's
-# output goes to $T/last.log, shown only when it fails.
-check() {
-	title=$1
-	shift
-	if "$@" > "$T/last.log" 2>&1; then
-		ok "$title"
-	else
-		sed 's/^/    # /' "$T/last.log"
-		fail "$title"
-	fi
+# failed_with LOG MESSAGE: the case fails with MESSAGE, LOG shown as
+# diagnostics; false.
+failed_with() {
+	sed 's/^/#     /' "$1"
+	fail "$2"
+	return 1
 }
 
 # Explains why a check failed (for use inside check's commands).
@@ -44,16 +30,12 @@ $cleanups"; }
 
 # In this shell, not a pipeline's subshell: cleanups may wait for children.
 run_cleanups() {
+	local c
 	while IFS= read -r c; do
 		[ -z "$c" ] || eval "$c" || echo "# cleanup failed: $c" >&2
 	done <<-EOF
 	$cleanups
 	EOF
-}
-
-# A TCP port on the loopback that nothing listens on now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # "mode owner:group path" for every file and directory under $1, relative
@@ -64,6 +46,7 @@ tree_listing() {
 
 # The driver's sources as the DKMS tree holds them, in listing form.
 driver_sources() {
+	local f
 	for f in driver/*.c driver/*.h; do
 		echo "644 root:root usr/src/sesame-$VERSION/$f"
 	done
@@ -88,6 +71,7 @@ same_listing() {
 
 # module_ok KO KVER MACHINE: a module for that kernel and CPU, of our version.
 module_ok() {
+	local magic machine
 	[ -f "$1" ] || { say "no $1"; return 1; }
 	magic=$(modinfo -F vermagic "$1")
 	case $magic in "$2 "*) ;; *) say "vermagic: $magic"; return 1 ;; esac
@@ -103,3 +87,4 @@ module_ok() {
 
 # The CPU of this machine, as readelf names it.
 host_machine() { readelf -h /bin/sh | sed -n 's/^ *Machine: *//p'; }
+

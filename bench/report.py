@@ -366,7 +366,7 @@ def part2_section(c):
 
     add("## 2. Command latency on this host\n")
     add(f"Debian's mosquitto on a loopback port with TLS (the test PKI of "
-        f"`tests/bridge/gen-pki.sh`, client certificates), QoS 1. A publisher "
+        f"`tests/lib/pki.sh`, client certificates), QoS 1. A publisher "
         f"(`bench/latency/publat.c`, libmosquitto) sends {m['commands']} commands per run, "
         f"`open` and `close` in turn, one every 10 ms, and stamps each just before publishing; "
         f"the subscriber writes each to the /dev/sesame stand-in (the FUSE file system of the "

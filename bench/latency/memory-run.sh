@@ -82,6 +82,7 @@ device_up "$T/mnt" "$T/dev.log" -t || exit 1
 
 test_acl > "$T/acl"
 # log_type notice: the "New client connected" lines this waits for.
+port=
 free_ports port
 mosquitto_conf --pki "$PKI" --acl "$T/acl" --log error,warning,notice \
 	--set "set_tcp_nodelay true" "certificate:$port" > "$T/mosquitto.conf"

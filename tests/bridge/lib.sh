@@ -152,6 +152,26 @@ stop() {
 	return 0
 }
 
+# exit_status NAME: waits (up to the timeout) for bridge NAME to exit by
+# itself, and sets status to its exit status; 124 if it had to be killed.
+# (Not in $(...): only this shell can wait for its children.)
+exit_status() {
+	local pid i
+	pid=$(cat "$T/$1.pid")
+	for ((i = 0; i < TIMEOUT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+		status=124
+		return
+	fi
+	wait "$pid"
+	status=$?
+}
+
 device_lines() { wc -l < "$T/device.log"; }
 
 # device_since N: what reached the device after its first N lines, on one line.

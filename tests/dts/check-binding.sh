@@ -77,8 +77,10 @@ case_def schema-requires-servo-gpios "schema requires servo-gpios" processed-sch
 schema-requires-servo-gpios() { rejects servo-gpios -d /sesame servo-gpios; }
 
 suite_setup() {
-	[ -n "${MERGED_DTB:-}" ] && [ -n "${WORK:-}" ] ||
-		{ echo "$0: set MERGED_DTB and WORK (make check-dts does)" >&2; exit 2; }
+	if [ -z "${MERGED_DTB:-}" ] || [ -z "${WORK:-}" ]; then
+		echo "$0: set MERGED_DTB and WORK (make check-dts does)" >&2
+		exit 2
+	fi
 	mkdir -p "$WORK"
 }
 

@@ -10,8 +10,9 @@ and stops. broker.sh is its face for the shell scripts.
         the tests' ACL: user bridge may use sesame/# and homeassistant/#,
         user tester (the tests' own clients) every topic.
     broker.py wait CONF PID [SECONDS]
-        waits until every listener of CONF listens (exit 0), or process PID
-        has ended or SECONDS (default 10) have passed (exit 1).
+        waits until every listener of CONF (and of its include_dir) listens
+        (exit 0), or process PID has ended or SECONDS (default 10) have
+        passed (exit 1).
     broker.py conf --pki DIR [--passwd FILE] [--acl FILE] [--log TYPES]
                    [--set 'DIRECTIVE VALUE']... LISTENER...
         a mosquitto.conf on standard output.
@@ -135,9 +136,19 @@ def conf(listeners, pki, passwd=None, acl=None,
 
 
 def conf_ports(path):
-    """The ports a mosquitto.conf listens on."""
+    """The ports a mosquitto.conf listens on, its include_dir's files too
+    (every *.conf there, as mosquitto reads them)."""
+    ports = []
     with open(path) as f:
-        return [int(l.split()[1]) for l in f if l.startswith("listener ")]
+        for line in f:
+            words = line.split()
+            if words[:1] == ["listener"]:
+                ports.append(int(words[1]))
+            elif words[:1] == ["include_dir"] and os.path.isdir(words[1]):
+                for name in sorted(os.listdir(words[1])):
+                    if name.endswith(".conf"):
+                        ports += conf_ports(os.path.join(words[1], name))
+    return ports
 
 
 def wait_listening(conf_path, alive, timeout=10):

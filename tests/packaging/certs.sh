@@ -142,6 +142,7 @@ certs-many-doors() { check many_doors; }
 # The broker as `sesame-certs mosquitto` says to set it up: its install
 # commands run as printed, with /etc/mosquitto/conf.d/ moved into $broker,
 # and Debian's mosquitto.conf reduced to what matters here.
+# shellcheck disable=SC2034 # broker_start and broker_stop use it by name
 broker_pid=
 start_broker() {
 	broker=$T/broker
@@ -159,13 +160,8 @@ start_broker() {
 	EOF
 	: > "$broker/log"
 	at_exit "broker_stop broker_pid"
-	# The kit waits for the listeners of the file it is given, and the
-	# listener is in the file sesame-certs wrote, included from conf.d/.
-	if ! broker_start broker_pid "$broker/mosquitto.conf" "$broker/log" ||
-	   ! python3 "$BROKER_KIT/broker.py" wait "$broker/conf.d/sesame.conf" "$broker_pid"; then
-		cat "$broker/log"
-		return 1
-	fi
+	# The listener is in the file sesame-certs wrote, included from conf.d/.
+	broker_start broker_pid "$broker/mosquitto.conf" "$broker/log" || { cat "$broker/log"; return 1; }
 }
 fixture:tls-broker() { check start_broker; }
 tls_world="pki-ca pki-broker-cert pki-clients tls-broker"
@@ -344,12 +340,11 @@ fixture:bridge-stand-ins() {
 		{ failed_with "$T/bridge-build.log" "make sesame-bridge and fake-sesame"; return; }
 
 	# The stand-in device, as the bridge's own tests run it.
-	mkdir -p "$T/mnt" "$T/dev" "$T/etc-sesame"
+	mkdir -p "$T/dev" "$T/etc-sesame"
 	: > "$T/device.log"
-	"$fake" "$T/mnt" "$T/device.log" 2> "$T/fake.log" &
-	fake_pid=$!
-	at_exit "kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; fusermount3 -u -q '$T/mnt' 2>/dev/null || true"
-	wait_until test -e "$T/mnt/ctl" || { failed_with "$T/fake.log" "fake-sesame did not mount"; return; }
+	at_exit "device_down '$T/mnt'"
+	FAKE=$fake device_up "$T/mnt" "$T/device.log" ||
+		{ failed_with "$T/fake.log" "fake-sesame did not mount"; return; }
 	ln -s "$T/mnt/sesame" "$T/dev/sesame"
 
 	# systemd's end of sd_notify(): a datagram socket whose messages are logged.

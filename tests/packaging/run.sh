@@ -31,6 +31,8 @@ export LC_ALL=C
 . "$top/tests/lib/cases.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/device.sh
+. "$top/tests/lib/device.sh"
 # shellcheck source=tests/packaging/lib.sh
 . "$here/lib.sh"
 

@@ -31,26 +31,6 @@ sign() {
 	"$SIGN" -c "$T/$name.conf" "$@"
 }
 
-# exit_status NAME: waits (up to the timeout) for bridge NAME to exit by
-# itself, and sets status to its exit status; 124 if it had to be killed.
-# (Not in $(...): only this shell can wait for its children.)
-exit_status() {
-	local pid i
-	pid=$(cat "$T/$1.pid")
-	for ((i = 0; i < TIMEOUT * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		wait "$pid" 2>/dev/null
-		status=124
-		return
-	fi
-	wait "$pid"
-	status=$?
-}
-
 case_def replay-after-restart-refused "a signed open replayed after the bridge restarts (SIGTERM, then SIGKILL) is refused as a replay"
 replay-after-restart-refused() {
 	local n p1 p2

@@ -22,10 +22,12 @@ A case is given the value of each fixture it names, in order. It fails by
 raising Failure (check() does) or any other exception, and is skipped by
 raising Skip; under CI=true a skip fails, since CI judges every case. A
 fixture runs once, when the first selected case needs it; if it raises,
-every case that needs it fails; a generator fixture whose set-up fails
-cleans up after itself, since nothing tears it down. Fixtures still up
-when a run is cut short (SystemExit, Ctrl-C) are torn down on the way out.
-Cases run in the order they are declared.
+every case that needs it fails, and if it raises Skip (it cannot be set up
+here), every case that needs it skips with its reason, as in cases.sh. A
+generator fixture whose set-up fails cleans up after itself, since nothing
+tears it down. Fixtures still up when a run is cut short (SystemExit,
+Ctrl-C) are torn down on the way out. Cases run in the order they are
+declared.
 
 Command line: --list, --only NAME|PATTERN (repeatable; fnmatch globs), and
 names or patterns as plain arguments. Output is TAP: "1..N",
@@ -69,18 +71,23 @@ class _Fixture:
         self.gen = None
         self.value = None
         self.error = None       # why it could not be set up
+        self.skip = None        # why it cannot be set up here
         self.up = False
 
     def set_up(self):
-        if self.error is None and not self.up:
+        if self.error is None and self.skip is None and not self.up:
             try:
                 value = self.fn()
                 if hasattr(value, "__next__"):
                     self.gen = value
                     value = next(value)
                 self.value, self.up = value, True
+            except Skip as e:
+                self.skip = str(e)
             except Exception as e:  # pylint: disable=broad-except
-                self.error = str(e) if isinstance(e, (Failure, Skip)) else traceback.format_exc()
+                self.error = str(e) if isinstance(e, Failure) else traceback.format_exc()
+        if self.skip is not None:
+            raise Skip(self.skip)
         if self.error is not None:
             raise Failure(f"its fixture could not be set up: {self.error}")
         return self.value
